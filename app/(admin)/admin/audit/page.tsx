@@ -1,0 +1,47 @@
+import { recentAudit } from '@/lib/audit/log';
+import { requireAdmin } from '@/lib/auth';
+import { db } from '@/lib/db';
+
+export const metadata = { title: 'Audit · Televisit' };
+
+export default async function AuditPage() {
+  await requireAdmin();
+  const entries = await recentAudit(await db());
+  return (
+    <main>
+      <h1 className="mb-4 text-xl font-semibold">Audit log</h1>
+      <p className="mb-4 text-sm text-slate-600">Every change to settings and admins, newest first. Secret values are never recorded.</p>
+      <div className="overflow-x-auto rounded-lg bg-white shadow">
+        <table className="w-full text-left text-sm">
+          <thead className="bg-slate-100 text-slate-700">
+            <tr>
+              <th scope="col" className="px-3 py-2">When</th>
+              <th scope="col" className="px-3 py-2">Who</th>
+              <th scope="col" className="px-3 py-2">Action</th>
+              <th scope="col" className="px-3 py-2">Target</th>
+              <th scope="col" className="px-3 py-2">Fields changed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => (
+              <tr key={entry.id} className="border-t border-slate-100 align-top">
+                <td className="whitespace-nowrap px-3 py-2">
+                  <time dateTime={entry.at.toISOString()}>{entry.at.toISOString().replace('T', ' ').slice(0, 19)} UTC</time>
+                </td>
+                <td className="px-3 py-2">{entry.actorEmail}</td>
+                <td className="px-3 py-2 font-mono text-xs">{entry.action}</td>
+                <td className="px-3 py-2">{entry.target}</td>
+                <td className="px-3 py-2">{entry.changedFields.join(', ')}</td>
+              </tr>
+            ))}
+            {entries.length === 0 ? (
+              <tr>
+                <td colSpan={5} className="px-3 py-6 text-center text-slate-600">No changes yet.</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,38 @@
+import Link from 'next/link';
+import { redirect } from 'next/navigation';
+import { adminCount } from '@/lib/admins/store';
+import { currentAdmin } from '@/lib/auth';
+import { db } from '@/lib/db';
+import { SignOutButton } from './sign-out-button';
+
+const SECTIONS = [
+  { href: '/admin/settings', label: 'Settings' },
+  { href: '/admin/users', label: 'Users' },
+  { href: '/admin/audit', label: 'Audit' },
+];
+
+// The guard for every admin page. Server actions and route handlers check again themselves.
+export default async function AdminLayout({ children }: { children: React.ReactNode }) {
+  if ((await adminCount(await db())) === 0) redirect('/setup');
+  const admin = await currentAdmin();
+  if (!admin) redirect('/login');
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-4 px-4 py-3">
+          <span className="font-semibold text-brand-800">Televisit admin</span>
+          <nav aria-label="Admin sections" className="flex flex-wrap gap-3 text-sm">
+            {SECTIONS.map((section) => (
+              <Link key={section.href} href={section.href} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
+                {section.label}
+              </Link>
+            ))}
+          </nav>
+          <span className="ml-auto text-sm text-slate-600">{admin.email}</span>
+          <SignOutButton />
+        </div>
+      </header>
+      <div className="mx-auto max-w-5xl px-4 py-6">{children}</div>
+    </div>
+  );
+}

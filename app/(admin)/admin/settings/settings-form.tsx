@@ -1,0 +1,334 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useForm, type FieldPath } from 'react-hook-form';
+import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
+import { saveSettings } from '@/lib/settings/actions';
+import {
+  ADMITTANCE_POLICIES,
+  ADMITTANCE_POLICY_LABELS,
+  AUTH_TYPE_LABELS,
+  AUTH_TYPES,
+  characterCount,
+  ENCRYPTION_ALGORITHMS,
+  EPIC_ENVIRONMENTS,
+  LAUNCH_TEXT_MAX,
+  LINK_VALIDITY_MAX_MINUTES,
+  LOGO_MAX_HEIGHT,
+  LOGO_MAX_WIDTH,
+  logoFileSchema,
+  PROVIDER_USER_TYPES,
+  settingsSchema,
+  type SecretField,
+  type SettingsFormValues,
+  type SettingsValues,
+  type StoredSecrets,
+} from '@/lib/settings/schema';
+
+interface Props {
+  initialValues: SettingsFormValues;
+  storedSecrets: StoredSecrets;
+  secretHints: Record<SecretField, string | null>;
+  logoSrc: string | null;
+}
+
+export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSrc }: Props) {
+  const router = useRouter();
+  const schema = useMemo(() => settingsSchema(storedSecrets), [storedSecrets]);
+  const form = useForm<SettingsFormValues, unknown, SettingsValues>({
+    resolver: zodResolver(schema),
+    defaultValues: initialValues,
+    mode: 'onTouched',
+  });
+  const { errors, isSubmitting } = form.formState;
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const [logoFile, setLogoFile] = useState<File | null>(null);
+  const [logoError, setLogoError] = useState('');
+  const [removeLogo, setRemoveLogo] = useState(false);
+  const previewUrl = useObjectUrl(logoFile);
+
+  const authType = form.watch('authType');
+  const environment = form.watch('epicEnvironment');
+  const customText = form.watch('customText');
+
+  const onSubmit = form.handleSubmit(async () => {
+    if (logoError) return;
+    setStatus(null);
+    const body = new FormData();
+    // The raw form values go up; the server parses them with the same schema.
+    body.set('settings', JSON.stringify(form.getValues()));
+    if (logoFile) body.set('logo', logoFile);
+    if (removeLogo) body.set('removeLogo', '1');
+    const result = await saveSettings(body);
+    for (const [field, message] of Object.entries(result.fieldErrors ?? {})) {
+      if (field === 'logo') setLogoError(message);
+      else form.setError(field as FieldPath<SettingsFormValues>, { message });
+    }
+    setStatus({ ok: result.ok, text: result.message });
+    if (result.ok) {
+      setLogoFile(null);
+      setRemoveLogo(false);
+      router.refresh();
+    }
+  }, () => setStatus({ ok: false, text: 'Some fields need attention; nothing was saved.' }));
+
+  const text = (name: FieldPath<SettingsFormValues>, extra: Record<string, unknown> = {}) => ({
+    id: name,
+    className: inputClass,
+    'aria-invalid': Boolean(errors[name as keyof typeof errors]),
+    'aria-describedby': `${name}-hint ${name}-error`,
+    ...extra,
+    ...form.register(name),
+  });
+  const error = (name: keyof SettingsFormValues) => errors[name]?.message;
+
+  async function chooseLogo(file: File | undefined) {
+    setLogoError('');
+    setRemoveLogo(false);
+    if (!file) return setLogoFile(null);
+    const checked = logoFileSchema.safeParse(file);
+    if (!checked.success) {
+      setLogoFile(null);
+      return setLogoError(checked.error.issues[0]?.message ?? 'Choose a PNG or JPEG file');
+    }
+    const size = await imageSize(file);
+    if (size && (size.width > LOGO_MAX_WIDTH || size.height > LOGO_MAX_HEIGHT)) {
+      setLogoFile(null);
+      return setLogoError(`The logo is ${size.width}x${size.height} pixels; the maximum is ${LOGO_MAX_WIDTH}x${LOGO_MAX_HEIGHT}`);
+    }
+    setLogoFile(file);
+  }
+
+  function generateSecret() {
+    const bytes = crypto.getRandomValues(new Uint8Array(32));
+    form.setValue('encryptionAlgorithm', 'AES-256-CBC');
+    form.setValue('encryptionSecret', btoa(String.fromCharCode(...bytes)), { shouldDirty: true, shouldValidate: true });
+  }
+
+  const shownLogo = previewUrl ?? (removeLogo ? null : logoSrc);
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-6" aria-label="Epic integration settings">
+      <Section title="Meeting hosting">
+        <Field id="defaultHostEmail" label="Default Host User Email" hint="Hosts every video visit until the provider joins." error={error('defaultHostEmail')}>
+          <input type="email" autoComplete="off" {...text('defaultHostEmail')} />
+        </Field>
+        <Field id="providerUserType" label="Provider User Type" hint="Given to provider accounts created automatically at launch." error={error('providerUserType')}>
+          <select {...text('providerUserType')}>
+            {PROVIDER_USER_TYPES.map((type) => (
+              <option key={type} value={type}>{type}</option>
+            ))}
+          </select>
+        </Field>
+      </Section>
+
+      <Section title="Launch link encryption">
+        <Field id="encryptionKey" label="Encryption Key" hint="The public key in every launch link (key=…). Give it to your Epic analyst with the secret." error={error('encryptionKey')}>
+          <input autoComplete="off" spellCheck={false} {...text('encryptionKey')} />
+        </Field>
+        <Field id="encryptionAlgorithm" label="Encryption Algorithm" hint="AES-256-CBC for Epic August 2019 and later; AES-128-CBC for older Epic versions." error={error('encryptionAlgorithm')}>
+          <select {...text('encryptionAlgorithm')}>
+            {ENCRYPTION_ALGORITHMS.map((algorithm) => (
+              <option key={algorithm} value={algorithm}>{algorithm}</option>
+            ))}
+          </select>
+        </Field>
+        <Field
+          id="encryptionSecret"
+          label="Encryption Secret"
+          hint={secretHint(secretHints.encryptionSecret, 'AES-256-CBC: base64 of 32 bytes. AES-128-CBC: the plain-text secret.')}
+          error={error('encryptionSecret')}
+        >
+          <div className="flex gap-2">
+            <input autoComplete="off" spellCheck={false} placeholder={storedSecrets.encryptionSecret ? 'Leave empty to keep the stored secret' : ''} {...text('encryptionSecret')} />
+            <button type="button" className={secondaryButtonClass} onClick={generateSecret}>
+              Generate
+            </button>
+          </div>
+        </Field>
+      </Section>
+
+      <Section title="Epic">
+        <Field id="epicEnvironment" label="Epic Environment" error={error('epicEnvironment')}>
+          <select {...text('epicEnvironment')}>
+            {EPIC_ENVIRONMENTS.map((name) => (
+              <option key={name} value={name}>{name}</option>
+            ))}
+          </select>
+        </Field>
+        <fieldset className="space-y-1">
+          <legend className="text-sm font-medium text-slate-800">Default Patient Admittance Policy</legend>
+          {ADMITTANCE_POLICIES.map((policy) => (
+            <label key={policy} className="flex items-center gap-2 text-sm">
+              <input type="radio" value={policy} {...form.register('admittancePolicy')} />
+              {ADMITTANCE_POLICY_LABELS[policy]}
+            </label>
+          ))}
+        </fieldset>
+        <Field id="epicClientId" label="Epic Client ID" hint="Sent as the Epic-Client-ID header on every call to Epic, when set." error={error('epicClientId')}>
+          <input autoComplete="off" spellCheck={false} {...text('epicClientId')} />
+        </Field>
+        <Field id="vendorName" label="Vendor Name" hint="Sent to Epic with every notification." error={error('vendorName')}>
+          <input autoComplete="off" {...text('vendorName')} />
+        </Field>
+        <Field id="epicTimeZone" label="Epic server time zone" hint="IANA name, used to read AppointmentTime (e.g. America/Chicago)." error={error('epicTimeZone')}>
+          <input autoComplete="off" spellCheck={false} {...text('epicTimeZone')} />
+        </Field>
+        <Field
+          id="defaultLinkValidityMinutes"
+          label="Default link validity (minutes)"
+          hint={`Used when a link has no LinkValidityPeriod. 0 means links never expire; at most ${LINK_VALIDITY_MAX_MINUTES}.`}
+          error={error('defaultLinkValidityMinutes')}
+        >
+          <input inputMode="numeric" {...text('defaultLinkValidityMinutes')} />
+        </Field>
+      </Section>
+
+      <Section title="Authorization of Epic notifications">
+        <Field id="authType" label="Authorization Type" error={error('authType')}>
+          <select {...text('authType')}>
+            {AUTH_TYPES.map((type) => (
+              <option key={type} value={type}>{AUTH_TYPE_LABELS[type]}</option>
+            ))}
+          </select>
+        </Field>
+        {authType === 'basic' ? (
+          <>
+            <Field id="authName" label="Auth Name" hint="Epic expects the user as emp$<user>, for example emp$TELEVISIT." error={error('authName')}>
+              <input autoComplete="off" spellCheck={false} {...text('authName')} />
+            </Field>
+            <Field id="authPassword" label="Auth Password" hint={secretHint(secretHints.authPassword, 'The password of that Epic user.')} error={error('authPassword')}>
+              <input type="password" autoComplete="new-password" placeholder={storedSecrets.authPassword ? 'Leave empty to keep the stored password' : ''} {...text('authPassword')} />
+            </Field>
+          </>
+        ) : null}
+        {authType === 'oauth' ? (
+          <>
+            <Field id="oauthClientIdTest" label="OAuth Client ID (Test)" hint={environment === 'Test' ? 'Required: Epic Environment is Test.' : 'Used when Epic Environment is Test.'} error={error('oauthClientIdTest')}>
+              <input autoComplete="off" spellCheck={false} {...text('oauthClientIdTest')} />
+            </Field>
+            <Field id="oauthIssuersTest" label="Allowed Epic FHIR base URLs (Test)" hint="One per line, e.g. https://fhir.example.org/api/FHIR/R4" error={error('oauthIssuersTest')}>
+              <textarea rows={3} spellCheck={false} {...text('oauthIssuersTest')} />
+            </Field>
+            <Field id="oauthClientIdProduction" label="OAuth Client ID (Production)" hint={environment === 'Production' ? 'Required: Epic Environment is Production.' : 'Used when Epic Environment is Production.'} error={error('oauthClientIdProduction')}>
+              <input autoComplete="off" spellCheck={false} {...text('oauthClientIdProduction')} />
+            </Field>
+            <Field id="oauthIssuersProduction" label="Allowed Epic FHIR base URLs (Production)" hint="One per line; https only." error={error('oauthIssuersProduction')}>
+              <textarea rows={3} spellCheck={false} {...text('oauthIssuersProduction')} />
+            </Field>
+            <Field id="oauthClientSecret" label="OAuth Client Secret" hint={secretHint(secretHints.oauthClientSecret, 'Optional: only for confidential clients.')} error={error('oauthClientSecret')}>
+              <input type="password" autoComplete="new-password" placeholder={storedSecrets.oauthClientSecret ? 'Leave empty to keep the stored secret' : ''} {...text('oauthClientSecret')} />
+            </Field>
+          </>
+        ) : null}
+      </Section>
+
+      <Section title="Epic endpoints">
+        <Field id="connectionStatusUrl" label="Epic Connection Status Endpoint URL" hint="Join and leave notifications (the green light) go here." error={error('connectionStatusUrl')}>
+          <input type="url" autoComplete="off" spellCheck={false} {...text('connectionStatusUrl')} />
+        </Field>
+        <Field id="deviceTestUrl" label="Epic Device Test Endpoint URL" hint="Device test results go here." error={error('deviceTestUrl')}>
+          <input type="url" autoComplete="off" spellCheck={false} {...text('deviceTestUrl')} />
+        </Field>
+        <Field id="deviceTestHelpUrl" label="Device Test Help Endpoint URL" hint="Where patients go when they ask for help during a device test." error={error('deviceTestHelpUrl')}>
+          <input type="url" autoComplete="off" spellCheck={false} {...text('deviceTestHelpUrl')} />
+        </Field>
+      </Section>
+
+      <Section title="Customize Launch Page">
+        <Field
+          id="customText"
+          label="Custom Text"
+          hint={
+            <span aria-live="polite" data-testid="custom-text-counter">
+              {characterCount(customText ?? '')} / {LAUNCH_TEXT_MAX} characters
+            </span>
+          }
+          error={error('customText')}
+        >
+          <textarea rows={3} {...text('customText')} />
+        </Field>
+        <Field id="logo" label="Custom Logo" hint={`PNG or JPEG, at most 2 MB and ${LOGO_MAX_WIDTH}x${LOGO_MAX_HEIGHT} pixels.`} error={logoError}>
+          <input
+            id="logo"
+            type="file"
+            accept="image/png,image/jpeg"
+            aria-invalid={Boolean(logoError)}
+            aria-describedby="logo-hint logo-error"
+            className="block text-sm"
+            onChange={(event) => void chooseLogo(event.target.files?.[0])}
+          />
+        </Field>
+        {shownLogo ? (
+          <div className="flex items-center gap-4">
+            {/* eslint-disable-next-line @next/next/no-img-element -- a local preview or our own hashed URL */}
+            <img src={shownLogo} alt="Custom logo preview" className="max-h-32 max-w-xs rounded border border-slate-200 bg-white p-2" />
+            <button
+              type="button"
+              className={secondaryButtonClass}
+              onClick={() => {
+                setLogoFile(null);
+                setLogoError('');
+                setRemoveLogo(true);
+              }}
+            >
+              Remove logo
+            </button>
+          </div>
+        ) : null}
+        {removeLogo ? <p className="text-sm text-slate-600">The logo will be removed when you save.</p> : null}
+      </Section>
+
+      <div className="sticky bottom-0 flex items-center gap-4 border-t border-slate-200 bg-slate-50 py-3">
+        <button type="submit" className={buttonClass} disabled={isSubmitting}>
+          {isSubmitting ? 'Saving…' : 'Save Changes'}
+        </button>
+        <p role="status" aria-live="polite" data-testid="save-status" className={status?.ok ? 'text-sm text-green-800' : 'text-sm text-red-700'}>
+          {status?.text ?? ''}
+        </p>
+      </div>
+    </form>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="space-y-4 rounded-lg bg-white p-5 shadow" aria-labelledby={sectionId(title)}>
+      <h2 id={sectionId(title)} className="text-base font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+function secretHint(lastFour: string | null, about: string): string {
+  if (lastFour === null) return about;
+  return `${about} Set${lastFour ? `, ending in ${lastFour}` : ''}; leave empty to keep it.`;
+}
+
+function sectionId(title: string): string {
+  return `section-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+}
+
+function useObjectUrl(file: File | null): string | null {
+  const url = useMemo(() => (file ? URL.createObjectURL(file) : null), [file]);
+  useEffect(() => () => {
+    if (url) URL.revokeObjectURL(url);
+  }, [url]);
+  return url;
+}
+
+/** Dimensions when the browser can decode the file; the server decides by content either way. */
+async function imageSize(file: File): Promise<{ width: number; height: number } | null> {
+  try {
+    const bitmap = await createImageBitmap(file);
+    const size = { width: bitmap.width, height: bitmap.height };
+    bitmap.close();
+    return size;
+  } catch {
+    return null;
+  }
+}

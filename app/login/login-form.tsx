@@ -1,0 +1,48 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { signIn } from 'next-auth/react';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import type { z } from 'zod';
+import { buttonClass, Field, inputClass } from '@/components/field';
+import { signInSchema } from '@/lib/admins/schema';
+
+export function LoginForm() {
+  const router = useRouter();
+  const [message, setMessage] = useState('');
+  const form = useForm<z.input<typeof signInSchema>, unknown, z.output<typeof signInSchema>>({
+    resolver: zodResolver(signInSchema),
+    defaultValues: { email: '', password: '' },
+  });
+  const { errors, isSubmitting } = form.formState;
+
+  const onSubmit = form.handleSubmit(async ({ email, password }) => {
+    setMessage('');
+    const result = await signIn('credentials', { email, password, redirect: false });
+    if (!result || result.error) {
+      setMessage(result?.error && result.error !== 'CredentialsSignin' ? result.error : 'Email or password is wrong');
+      return;
+    }
+    router.replace('/admin');
+    router.refresh();
+  });
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-4">
+      <Field id="email" label="Email" error={errors.email?.message}>
+        <input id="email" type="email" autoComplete="username" className={inputClass} aria-invalid={Boolean(errors.email)} {...form.register('email')} />
+      </Field>
+      <Field id="password" label="Password" error={errors.password?.message}>
+        <input id="password" type="password" autoComplete="current-password" className={inputClass} aria-invalid={Boolean(errors.password)} {...form.register('password')} />
+      </Field>
+      <p role="alert" aria-live="assertive" className="text-sm text-red-700" data-testid="sign-in-message">
+        {message}
+      </p>
+      <button type="submit" className={`${buttonClass} w-full`} disabled={isSubmitting}>
+        {isSubmitting ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}

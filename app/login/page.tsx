@@ -1,0 +1,18 @@
+import { redirect } from 'next/navigation';
+import { currentAdmin } from '@/lib/auth';
+import { adminCount } from '@/lib/admins/store';
+import { db } from '@/lib/db';
+import { LoginForm } from './login-form';
+
+export const metadata = { title: 'Sign in · Televisit' };
+
+export default async function LoginPage() {
+  if ((await adminCount(await db())) === 0) redirect('/setup');
+  if (await currentAdmin()) redirect('/admin');
+  return (
+    <main className="mx-auto mt-16 max-w-sm rounded-lg bg-white p-6 shadow">
+      <h1 className="mb-4 text-xl font-semibold">Sign in to Televisit</h1>
+      <LoginForm />
+    </main>
+  );
+}

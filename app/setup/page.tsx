@@ -1,0 +1,20 @@
+import { notFound } from 'next/navigation';
+import { adminCount } from '@/lib/admins/store';
+import { db } from '@/lib/db';
+import { SetupForm } from './setup-form';
+
+export const metadata = { title: 'Create the owner account · Televisit' };
+
+// Shown once: as soon as any admin exists this page is gone for good.
+export default async function SetupPage() {
+  if ((await adminCount(await db())) > 0) notFound();
+  return (
+    <main className="mx-auto mt-16 max-w-md rounded-lg bg-white p-6 shadow">
+      <h1 className="text-xl font-semibold">Create the owner account</h1>
+      <p className="mb-4 mt-1 text-sm text-slate-600">
+        This Televisit server has no administrator yet. The account you create here configures the Epic integration and can add other admins.
+      </p>
+      <SetupForm />
+    </main>
+  );
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 128;
+
+export const adminEmail = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'Enter an email address')
+  .max(254, 'At most 254 characters')
+  .pipe(z.email('Enter a valid email address'));
+
+export const newAdminSchema = z.object({
+  email: adminEmail,
+  password: z
+    .string()
+    .min(PASSWORD_MIN, `At least ${PASSWORD_MIN} characters`)
+    .max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`),
+});
+
+export const ownerSetupSchema = newAdminSchema
+  .extend({ confirmPassword: z.string() })
+  .refine((owner) => owner.password === owner.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'The passwords do not match',
+  });
+
+export const signInSchema = z.object({
+  email: adminEmail,
+  password: z.string().min(1, 'Enter your password').max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`),
+});
+
+export type NewAdmin = z.infer<typeof newAdminSchema>;

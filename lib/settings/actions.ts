@@ -1,0 +1,161 @@
+'use server';
+
+import { eq } from 'drizzle-orm';
+import { revalidatePath } from 'next/cache';
+import { writeAudit } from '@/lib/audit/log';
+import { requireAdmin } from '@/lib/auth';
+import { LogoError, processLogo, type ProcessedLogo } from '@/lib/branding/logo';
+import { db } from '@/lib/db';
+import { integrations, logos, type Integration } from '@/lib/db/schema';
+import { fieldErrorsOf } from '@/lib/errors';
+import { sealSecret } from '@/lib/secrets';
+import {
+  isAes256Secret,
+  logoFileSchema,
+  SECRET_FIELDS,
+  settingsSchema,
+  type SettingsValues,
+} from '@/lib/settings/schema';
+import { openIntegrationSecret, primaryIntegration, SEALED_COLUMNS, storedSecrets } from '@/lib/settings/store';
+
+export interface SaveSettingsResult {
+  ok: boolean;
+  message: string;
+  fieldErrors?: Record<string, string>;
+}
+
+/**
+ * Saves the whole settings form, logo included, in one transaction: a refused field or a failed
+ * write changes nothing. FormData carries `settings` (JSON of the form values), `logo` (a file)
+ * and `removeLogo` ("1").
+ */
+export async function saveSettings(formData: FormData): Promise<SaveSettingsResult> {
+  const admin = await requireAdmin();
+  const database = await db();
+  const current = await primaryIntegration(database);
+
+  const parsed = settingsSchema(storedSecrets(current)).safeParse(parseJson(formData.get('settings')));
+  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
+  const settings = parsed.data;
+
+  // An algorithm change that keeps the stored secret must still leave a usable key.
+  if (current && settings.encryptionSecret === '' && settings.encryptionAlgorithm === 'AES-256-CBC') {
+    const storedSecret = openIntegrationSecret(current, 'encryptionSecret');
+    if (storedSecret !== null && !isAes256Secret(storedSecret)) {
+      return invalid({ encryptionSecret: 'The stored secret is not a 32-byte base64 key; enter or generate a new one for AES-256-CBC' });
+    }
+  }
+
+  let logo: ProcessedLogo | null = null;
+  const upload = formData.get('logo');
+  if (upload !== null && upload !== '') {
+    const file = logoFileSchema.safeParse(upload);
+    if (!file.success) return invalid({ logo: file.error.issues[0]?.message ?? 'Choose a PNG or JPEG file' });
+    try {
+      logo = await processLogo(Buffer.from(await file.data.arrayBuffer()));
+    } catch (error) {
+      if (error instanceof LogoError) return invalid({ logo: error.message });
+      throw error;
+    }
+  }
+  const removeLogo = formData.get('removeLogo') === '1';
+
+  const values = rowValues(settings, current, logo ? logo.hash : removeLogo ? null : (current?.logoHash ?? null));
+  const changedFields = changedFieldNames(current, values, settings);
+
+  try {
+    await database.transaction(async (tx) => {
+      if (logo) {
+        const { hash, contentType, width, height, bytes } = logo;
+        await tx.insert(logos).values({ hash, contentType, width, height, bytes }).onConflictDoNothing();
+      }
+      if (current) {
+        await tx.update(integrations).set({ ...values, updatedAt: new Date() }).where(eq(integrations.id, current.id));
+      } else {
+        await tx.insert(integrations).values(values);
+      }
+      await writeAudit(tx, {
+        actorEmail: admin.email,
+        action: current ? 'settings.update' : 'settings.create',
+        target: `integration ${values.encryptionKey}`,
+        changedFields,
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return invalid({ encryptionKey: 'Another integration already uses this Encryption Key' });
+    console.error('[settings] save failed', error instanceof Error ? error.message : 'unknown error');
+    return { ok: false, message: 'The settings could not be saved; nothing was changed. Try again.' };
+  }
+
+  revalidatePath('/admin/settings');
+  return {
+    ok: true,
+    message: changedFields.length ? `Settings saved (${changedFields.length} changed).` : 'Settings saved; nothing had changed.',
+  };
+}
+
+type IntegrationValues = Omit<typeof integrations.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
+
+function rowValues(settings: SettingsValues, current: Integration | null, logoHash: string | null): IntegrationValues {
+  const sealed = (field: (typeof SECRET_FIELDS)[number]) =>
+    settings[field] === '' ? (current?.[SEALED_COLUMNS[field]] ?? null) : sealSecret(settings[field], field);
+  return {
+    encryptionKey: settings.encryptionKey,
+    defaultHostEmail: settings.defaultHostEmail,
+    providerUserType: settings.providerUserType,
+    encryptionAlgorithm: settings.encryptionAlgorithm,
+    encryptionSecretSealed: sealed('encryptionSecret') ?? '',
+    epicEnvironment: settings.epicEnvironment,
+    admittancePolicy: settings.admittancePolicy,
+    authType: settings.authType,
+    authName: settings.authName || null,
+    authPasswordSealed: sealed('authPassword'),
+    oauthClientIdTest: settings.oauthClientIdTest || null,
+    oauthClientIdProduction: settings.oauthClientIdProduction || null,
+    oauthClientSecretSealed: sealed('oauthClientSecret'),
+    oauthIssuersTest: settings.oauthIssuersTest,
+    oauthIssuersProduction: settings.oauthIssuersProduction,
+    epicClientId: settings.epicClientId || null,
+    vendorName: settings.vendorName,
+    connectionStatusUrl: settings.connectionStatusUrl || null,
+    deviceTestUrl: settings.deviceTestUrl || null,
+    deviceTestHelpUrl: settings.deviceTestHelpUrl || null,
+    epicTimeZone: settings.epicTimeZone,
+    defaultLinkValidityMinutes: settings.defaultLinkValidityMinutes,
+    customText: settings.customText,
+    logoHash,
+  };
+}
+
+/** Field names whose value changed; secrets count as changed whenever a new value was entered. */
+function changedFieldNames(current: Integration | null, next: IntegrationValues, settings: SettingsValues): string[] {
+  const changed: string[] = [];
+  for (const [column, value] of Object.entries(next)) {
+    const secretField = SECRET_FIELDS.find((field) => SEALED_COLUMNS[field] === column);
+    if (secretField) {
+      if (settings[secretField] !== '') changed.push(secretField);
+      continue;
+    }
+    const before = current ? (current as Record<string, unknown>)[column] : undefined;
+    if (JSON.stringify(before ?? null) !== JSON.stringify(value ?? null)) changed.push(column);
+  }
+  return changed;
+}
+
+function parseJson(value: FormDataEntryValue | null): unknown {
+  if (typeof value !== 'string') return null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return null;
+  }
+}
+
+function invalid(fieldErrors: Record<string, string>): SaveSettingsResult {
+  return { ok: false, message: 'Some fields need attention; nothing was saved.', fieldErrors };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  return code === '23505';
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import type { Database } from '@/lib/db/client';
+import { integrations, type Integration } from '@/lib/db/schema';
+import { openSecret, secretHint } from '@/lib/secrets';
+import type { SecretField, SettingsFormValues, StoredSecrets } from '@/lib/settings/schema';
+
+// Secret columns and the name each is sealed under (the name is the AES-GCM associated data).
+export const SEALED_COLUMNS = {
+  encryptionSecret: 'encryptionSecretSealed',
+  authPassword: 'authPasswordSealed',
+  oauthClientSecret: 'oauthClientSecretSealed',
+} as const satisfies Record<SecretField, keyof Integration>;
+
+/**
+ * The integration the settings screen edits. One row today; rows are keyed by Encryption Key so
+ * several Epic organizations can later share one server without reshaping the data.
+ */
+export async function primaryIntegration(database: Database): Promise<Integration | null> {
+  const [row] = await database.select().from(integrations).orderBy(asc(integrations.createdAt)).limit(1);
+  return row ?? null;
+}
+
+export async function integrationByKey(database: Database, encryptionKey: string): Promise<Integration | null> {
+  const [row] = await database.select().from(integrations).where(eq(integrations.encryptionKey, encryptionKey));
+  return row ?? null;
+}
+
+export function storedSecrets(row: Integration | null): StoredSecrets {
+  return {
+    encryptionSecret: Boolean(row?.encryptionSecretSealed),
+    authPassword: Boolean(row?.authPasswordSealed),
+    oauthClientSecret: Boolean(row?.oauthClientSecretSealed),
+  };
+}
+
+/** Last four characters of each stored secret: all the browser ever learns of them. */
+export function secretHints(row: Integration | null): Record<SecretField, string | null> {
+  return {
+    encryptionSecret: secretHint(row?.encryptionSecretSealed, 'encryptionSecret'),
+    authPassword: secretHint(row?.authPasswordSealed, 'authPassword'),
+    oauthClientSecret: secretHint(row?.oauthClientSecretSealed, 'oauthClientSecret'),
+  };
+}
+
+export function openIntegrationSecret(row: Integration, field: SecretField): string | null {
+  const sealed = row[SEALED_COLUMNS[field]];
+  return sealed ? openSecret(sealed, field) : null;
+}
+
+/** What the form starts from: the stored settings with secrets blank, or sensible defaults. */
+export function formValues(row: Integration | null): SettingsFormValues {
+  return {
+    defaultHostEmail: row?.defaultHostEmail ?? '',
+    providerUserType: (row?.providerUserType ?? 'Licensed') as SettingsFormValues['providerUserType'],
+    encryptionKey: row?.encryptionKey ?? randomBytes(18).toString('base64url'),
+    encryptionAlgorithm: (row?.encryptionAlgorithm ?? 'AES-256-CBC') as SettingsFormValues['encryptionAlgorithm'],
+    encryptionSecret: '',
+    epicEnvironment: (row?.epicEnvironment ?? 'Test') as SettingsFormValues['epicEnvironment'],
+    admittancePolicy: (row?.admittancePolicy ?? 'automatic') as SettingsFormValues['admittancePolicy'],
+    authType: (row?.authType ?? 'none') as SettingsFormValues['authType'],
+    authName: row?.authName ?? '',
+    authPassword: '',
+    oauthClientIdTest: row?.oauthClientIdTest ?? '',
+    oauthClientIdProduction: row?.oauthClientIdProduction ?? '',
+    oauthClientSecret: '',
+    oauthIssuersTest: (row?.oauthIssuersTest ?? []).join('\n'),
+    oauthIssuersProduction: (row?.oauthIssuersProduction ?? []).join('\n'),
+    epicClientId: row?.epicClientId ?? '',
+    vendorName: row?.vendorName ?? 'Televisit',
+    connectionStatusUrl: row?.connectionStatusUrl ?? '',
+    deviceTestUrl: row?.deviceTestUrl ?? '',
+    deviceTestHelpUrl: row?.deviceTestHelpUrl ?? '',
+    epicTimeZone: row?.epicTimeZone ?? 'America/Chicago',
+    defaultLinkValidityMinutes: String(row?.defaultLinkValidityMinutes ?? 60),
+    customText: row?.customText ?? '',
+  };
+}

@@ -1,0 +1,23 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // PGlite loads its WebAssembly and data files from its own package folder at run time,
+  // so it must stay an external package rather than be bundled.
+  serverExternalPackages: ['@electric-sql/pglite', 'sharp', 'pg', 'bcryptjs'],
+  poweredByHeader: false,
+  // Logos arrive through a server action; 2 MB of file plus the multipart envelope.
+  experimental: { serverActions: { bodySizeLimit: '3mb' } },
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'no-referrer' },
+          { key: 'X-Frame-Options', value: 'SAMEORIGIN' },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;
