@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startApp } from './support/app-server';
+import { createDatabase, dropDatabase } from './support/database';
+
+export const E2E_PORT = 3210;
+
+/** One app server on a fresh PostgreSQL database for the whole run; returns the teardown. */
+export default async function globalSetup() {
+  const database = await createDatabase('televisit_e2e');
+  const runDir = mkdtempSync(path.join(tmpdir(), 'televisit-e2e-'));
+  mkdirSync('test-results', { recursive: true });
+  const appEnv = {
+    DATABASE_URL: database.url,
+    TELEVISIT_MASTER_KEY: randomBytes(32).toString('base64'),
+    NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
+    NEXTAUTH_URL: `http://127.0.0.1:${E2E_PORT}`,
+    DATA_DIR: runDir,
+  };
+  const app = await startApp({ port: E2E_PORT, env: appEnv, logFile: path.resolve('test-results/app-server.log') });
+  process.env.E2E_DATABASE_URL = database.url;
+  process.env.E2E_BASE_URL = app.url;
+  process.env.E2E_APP_ENV = JSON.stringify(appEnv);
+  return async () => {
+    await app.stop();
+    await dropDatabase(database.name);
+  };
+}

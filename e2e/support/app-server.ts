@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
+import path from 'node:path';
+
+export interface AppServer {
+  url: string;
+  port: number;
+  pid: number;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+/**
+ * Starts the built app with `next start` in its own process group (next start leaves a child
+ * process, so stopping kills the whole group) and waits until it answers.
+ */
+export async function startApp(options: { port: number; env: Record<string, string>; logFile: string }): Promise<AppServer> {
+  const log = openSync(options.logFile, 'a');
+  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(options.port), '-H', '127.0.0.1'], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(options.port), ...options.env },
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitUntilReady(url, child, options.logFile);
+  return {
+    url,
+    port: options.port,
+    pid: child.pid!,
+    async stop(signal = 'SIGTERM') {
+      killGroup(child, signal);
+      const stopped = await Promise.race([exited.then(() => true), delay(10_000).then(() => false)]);
+      if (!stopped) {
+        killGroup(child, 'SIGKILL');
+        await exited;
+      }
+      // The group may outlive its leader for a moment; make sure no child keeps the port.
+      killGroup(child, 'SIGKILL');
+    },
+  };
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}; see ${logFile}`);
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await delay(250);
+  }
+  killGroup(child, 'SIGKILL');
+  throw new Error(`the app did not answer within 90 s; see ${logFile}`);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function delay(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
