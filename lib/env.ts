@@ -40,23 +40,6 @@ export const envSchema = z
           return z.NEVER;
         }
       }),
-  })
-  .superRefine((env, context) => {
-    // Several servers share one PostgreSQL: each must decrypt what the others stored.
-    if (env.DATABASE_URL && !env.TELEVISIT_MASTER_KEY) {
-      context.addIssue({
-        code: 'custom',
-        path: ['TELEVISIT_MASTER_KEY'],
-        message: 'TELEVISIT_MASTER_KEY is required with DATABASE_URL (openssl rand -base64 32)',
-      });
-    }
-    if (env.DATABASE_URL && !env.NEXTAUTH_SECRET) {
-      context.addIssue({
-        code: 'custom',
-        path: ['NEXTAUTH_SECRET'],
-        message: 'NEXTAUTH_SECRET is required with DATABASE_URL (openssl rand -base64 32)',
-      });
-    }
   });
 
 const iceServersSchema = z.array(
@@ -76,10 +59,19 @@ export type Env = z.infer<typeof envSchema> & {
 export class EnvError extends Error {}
 
 /** Parses an environment; throws EnvError with one line per problem. */
-export function parseEnv(source: NodeJS.ProcessEnv): z.infer<typeof envSchema> {
-  const result = envSchema.safeParse(source);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.') || 'env'}: ${issue.message}`);
+export function parseEnv(source: Record<string, string | undefined>): z.infer<typeof envSchema> {
+  // An empty line in an env file (PORT=) means "not set", not "set to nothing".
+  const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const result = envSchema.safeParse(given);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`);
+  // Several servers share one PostgreSQL: each must open what the others sealed and signed.
+  if (given.DATABASE_URL) {
+    for (const name of ['TELEVISIT_MASTER_KEY', 'NEXTAUTH_SECRET']) {
+      if (!given[name]) problems.push(`${name}: ${name} is required with DATABASE_URL (openssl rand -base64 32)`);
+    }
+  }
+  if (!result.success || problems.length) {
+    const lines = problems.map((problem) => `  - ${problem}`);
     throw new EnvError(`Televisit cannot start; fix these settings (see .env.example):\n${lines.join('\n')}`);
   }
   return result.data;

@@ -20,17 +20,21 @@ export async function processLogo(input: Buffer): Promise<ProcessedLogo> {
   if (input.length === 0) throw new LogoError('The logo file is empty');
   if (input.length > LOGO_MAX_BYTES) throw new LogoError('The logo must be at most 2 MB');
 
-  // metadata() reads only the header, so a decompression bomb is refused before any decoding.
+  // metadata() reads only the header, so a decompression bomb is refused by its stated size
+  // before any pixel is decoded.
   let metadata: Metadata;
   try {
-    metadata = await sharp(input, { limitInputPixels: LOGO_MAX_WIDTH * LOGO_MAX_HEIGHT }).metadata();
+    metadata = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
     throw new LogoError('The logo must be a PNG or JPEG image');
   }
   if (metadata.format !== 'png' && metadata.format !== 'jpeg') {
     throw new LogoError('The logo must be a PNG or JPEG image');
   }
-  const { width, height } = metadata;
+  // A phone photo stored sideways is shown upright, so its upright size is what counts.
+  const sideways = (metadata.orientation ?? 1) >= 5;
+  const width = sideways ? metadata.height : metadata.width;
+  const height = sideways ? metadata.width : metadata.height;
   if (!width || !height) throw new LogoError('The logo must be a PNG or JPEG image');
   if (width > LOGO_MAX_WIDTH || height > LOGO_MAX_HEIGHT) {
     throw new LogoError(
@@ -41,7 +45,7 @@ export async function processLogo(input: Buffer): Promise<ProcessedLogo> {
   let bytes: Buffer;
   try {
     // The pixel limit also guards the full decode, should the header have lied.
-    const image = sharp(input, { limitInputPixels: LOGO_MAX_WIDTH * LOGO_MAX_HEIGHT, failOn: 'error' });
+    const image = sharp(input, { limitInputPixels: LOGO_MAX_WIDTH * LOGO_MAX_HEIGHT, failOn: 'error' }).rotate();
     bytes = metadata.format === 'png'
       ? await image.png({ compressionLevel: 9 }).toBuffer()
       : await image.jpeg({ quality: 90, mozjpeg: true }).toBuffer();

@@ -36,9 +36,13 @@ export interface StoredSecrets {
 export const SECRET_FIELDS = ['encryptionSecret', 'authPassword', 'oauthClientSecret'] as const;
 export type SecretField = (typeof SECRET_FIELDS)[number];
 
-/** Characters as a person counts them (an emoji is one), the same in the counter and the check. */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Characters as a person counts them (an emoji, even a family or a flag, is one), the same in the counter and the check. */
 export function characterCount(text: string): number {
-  return [...text].length;
+  let count = 0;
+  for (const _ of graphemes.segment(text)) count++;
+  return count;
 }
 
 export function settingsSchema(stored: StoredSecrets) {

@@ -18,7 +18,6 @@ export default async function SettingsPage() {
           : 'Nothing is configured yet. Fill in the settings your Epic technical representative gave you, then save.'}
       </p>
       <SettingsForm
-        key={integration?.updatedAt.toISOString() ?? 'new'}
         initialValues={formValues(integration)}
         storedSecrets={storedSecrets(integration)}
         secretHints={secretHints(integration)}

@@ -68,6 +68,8 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
     }
     setStatus({ ok: result.ok, text: result.message });
     if (result.ok) {
+      // Saved secrets leave the page; the hints from the refreshed page say they are set.
+      form.reset({ ...form.getValues(), encryptionSecret: '', authPassword: '', oauthClientSecret: '' });
       setLogoFile(null);
       setRemoveLogo(false);
       router.refresh();
