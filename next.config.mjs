@@ -5,7 +5,7 @@ const nextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', 'sharp', 'pg', 'bcryptjs'],
   poweredByHeader: false,
   // Logos arrive through a server action; 2 MB of file plus the multipart envelope.
-  experimental: { serverActions: { bodySizeLimit: '3mb' } },
+  experimental: { serverActions: { bodySizeLimit: '3mb' }, authInterrupts: true },
   async headers() {
     return [
       {

@@ -40,3 +40,12 @@ export function fieldErrorsOf(error: ZodError): Record<string, string> {
   }
   return fieldErrors;
 }
+
+/** A request's JSON body; a body that is not JSON is the caller's mistake (400), not ours. */
+export async function readJsonBody(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw new AppError('bad_json', 400, 'The body must be JSON');
+  }
+}

@@ -1,5 +1,9 @@
 import { databaseHandle } from '@/lib/db';
 import { env, EnvError } from '@/lib/env';
+import { disconnectStale } from '@/lib/visit/meeting-state';
+
+// A connection whose server stopped refreshing it for this long is treated as gone.
+const STALE_CONNECTION_MS = 45_000;
 
 export async function startServer(): Promise<void> {
   try {
@@ -12,5 +16,10 @@ export async function startServer(): Promise<void> {
     throw error;
   }
   const handle = await databaseHandle();
+  setInterval(() => {
+    disconnectStale(handle.db, STALE_CONNECTION_MS).catch((error: unknown) =>
+      console.error('[televisit] stale connection sweep failed', error instanceof Error ? error.message : error),
+    );
+  }, STALE_CONNECTION_MS / 3).unref();
   console.log(`[televisit] database ready (${handle.kind === 'pglite' ? `embedded, ${env().dataDir}` : 'PostgreSQL'})`);
 }

@@ -18,6 +18,11 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';
+  /**
+   * LISTEN on a channel. `onReconnect` runs after a lost listening connection is back, since
+   * notifications sent meanwhile are gone: listeners should re-read what they show.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -29,13 +34,34 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     await migrateWithLock(pool);
     const db = drizzlePg(pool, { schema });
-    return { db, kind: 'postgres', close: () => pool.end() };
+    const listeners: Array<{ stop(): Promise<void> }> = [];
+    return {
+      db,
+      kind: 'postgres',
+      async listen(channel, onPayload, onReconnect) {
+        const listener = await listenPg(options.databaseUrl!, channel, onPayload, onReconnect);
+        listeners.push(listener);
+        return listener.stop;
+      },
+      close: async () => {
+        await Promise.all(listeners.map((listener) => listener.stop()));
+        await pool.end();
+      },
+    };
   }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const client = await PGlite.create(path.join(options.dataDir, 'pglite'));
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db: db as unknown as Database, kind: 'pglite', close: () => client.close() };
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    async listen(channel, onPayload) {
+      const unlisten = await client.listen(channel, onPayload);
+      return unlisten;
+    },
+    close: () => client.close(),
+  };
 }
 
 /** Two servers starting together against one PostgreSQL must not both apply a migration. */
@@ -48,4 +74,37 @@ async function migrateWithLock(pool: pg.Pool): Promise<void> {
     await client.query('select pg_advisory_unlock(727274)').catch(() => undefined);
     client.release();
   }
+}
+
+/** A dedicated connection that LISTENs, and comes back by itself when PostgreSQL drops it. */
+async function listenPg(url: string, channel: string, onPayload: (payload: string) => void, onReconnect?: () => void) {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  const connect = async (isReconnect: boolean): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onPayload(message.payload ?? '');
+    });
+    next.on('error', () => undefined);
+    next.on('end', () => {
+      if (!stopped) setTimeout(() => void connect(true).catch(() => undefined), 1000);
+    });
+    try {
+      await next.connect();
+      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      await next.end().catch(() => undefined);
+      if (!isReconnect) throw error;
+      return;
+    }
+    client = next;
+    if (isReconnect) onReconnect?.();
+  };
+  await connect(false);
+  return {
+    async stop() {
+      stopped = true;
+      await client?.end().catch(() => undefined);
+    },
+  };
 }

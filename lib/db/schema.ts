@@ -10,6 +10,7 @@ import {
 
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -105,3 +106,132 @@ export const auditLog = pgTable(
 
 export type Integration = typeof integrations.$inferSelect;
 export type Admin = typeof admins.$inferSelect;
+
+/** Provider accounts, found or created at launch (the seed: "accounts are automatically created"). */
+export const providers = pgTable(
+  'providers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    epicUserId: text('epic_user_id').notNull(),
+    email: text('email'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    userType: text('user_type').notNull(),
+    createdAt: createdAt(),
+    lastLaunchAt: timestamp('last_launch_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('providers_integration_epic_user').on(table.integrationId, table.epicUserId),
+    index('providers_integration_email').on(table.integrationId, table.email),
+  ],
+);
+
+/**
+ * The one meeting of an Epic visit: unique per integration and visit key (ConferenceID, else
+ * SessionID), so concurrent launches converge on one row through an upsert.
+ */
+export const meetings = pgTable(
+  'meetings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    visitKey: text('visit_key').notNull(),
+    sessionId: text('session_id'),
+    conferenceId: text('conference_id'),
+    /** waiting: no provider has joined yet; active: started; ended: over for everyone. */
+    state: text('state').notNull().default('waiting'),
+    admittancePolicy: text('admittance_policy').notNull(),
+    defaultHostEmail: text('default_host_email').notNull(),
+    hostProviderId: uuid('host_provider_id').references(() => providers.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (table) => [uniqueIndex('meetings_integration_visit').on(table.integrationId, table.visitKey), index('meetings_created_at').on(table.createdAt)],
+);
+
+/** A person in a meeting. Patient rows are deleted when the visit ends (spec section 5). */
+export const participants = pgTable(
+  'participants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    meetingId: uuid('meeting_id').notNull().references(() => meetings.id, { onDelete: 'cascade' }),
+    userType: text('user_type').notNull(),
+    epicUserId: text('epic_user_id').notNull(),
+    epicUserIdType: text('epic_user_id_type'),
+    sessionId: text('session_id'),
+    conferenceId: text('conference_id'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    providerId: uuid('provider_id').references(() => providers.id, { onDelete: 'set null' }),
+    /** Admitted patients go straight in whenever a provider is there; removed ones stay out. */
+    admission: text('admission').notNull().default('waiting'),
+    /** The open push stream that makes this participant connected; null when disconnected. */
+    connectionId: text('connection_id'),
+    connectedAt: timestamp('connected_at', { withTimezone: true }),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('participants_meeting_user').on(table.meetingId, table.userType, table.epicUserId),
+    index('participants_connected_seen').on(table.lastSeenAt),
+  ],
+);
+
+/**
+ * Every connect and disconnect, written in the same transaction as the change. Epic is told
+ * from these rows alone, so they copy what a notification needs and outlive the participant.
+ */
+export const participantEvents = pgTable(
+  'participant_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    integrationId: uuid('integration_id').notNull(),
+    meetingId: uuid('meeting_id').notNull(),
+    participantId: uuid('participant_id'),
+    sessionId: text('session_id'),
+    conferenceId: text('conference_id'),
+    epicUserId: text('epic_user_id').notNull(),
+    epicUserIdType: text('epic_user_id_type'),
+    userType: text('user_type').notNull(),
+    status: text('status').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('participant_events_meeting').on(table.meetingId, table.id)],
+);
+
+/** WebRTC offers, answers and candidates on their way between two browsers. */
+export const signals = pgTable(
+  'signals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    meetingId: uuid('meeting_id').notNull().references(() => meetings.id, { onDelete: 'cascade' }),
+    fromConnection: text('from_connection').notNull(),
+    toConnection: text('to_connection').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('signals_to_connection').on(table.toConnection, table.id)],
+);
+
+/** Every launch, good or refused, with the cause kept here and never shown to the browser. */
+export const launchLog = pgTable(
+  'launch_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    encryptionKey: text('encryption_key'),
+    outcome: text('outcome').notNull(),
+    detail: text('detail'),
+    sessionId: text('session_id'),
+    epicUserId: text('epic_user_id'),
+    userType: text('user_type'),
+    meetingId: uuid('meeting_id'),
+  },
+  (table) => [index('launch_log_at').on(table.at)],
+);
+
+export type Meeting = typeof meetings.$inferSelect;
+export type Participant = typeof participants.$inferSelect;
+export type Provider = typeof providers.$inferSelect;

@@ -1,0 +1,36 @@
+import { eq } from 'drizzle-orm';
+import { forbidden } from 'next/navigation';
+import { logoUrl } from '@/lib/branding/logo';
+import { db } from '@/lib/db';
+import { integrations, meetings } from '@/lib/db/schema';
+import { env } from '@/lib/env';
+import { meetingView } from '@/lib/visit/meeting-view';
+import { participantSession } from '@/lib/visit/participant-request';
+import { VisitRoom } from './visit-room';
+
+export const metadata = { title: 'Video visit' };
+
+export default async function VisitPage({ params }: { params: Promise<{ meetingId: string }> }) {
+  const { meetingId } = await params;
+  // The launch cookie is the visit's password: a meeting ID alone opens nothing.
+  const session = await participantSession(meetingId);
+  if (!session) forbidden();
+  const database = await db();
+  const [visit] = await database
+    .select({ customText: integrations.customText, logoHash: integrations.logoHash })
+    .from(meetings)
+    .innerJoin(integrations, eq(integrations.id, meetings.integrationId))
+    .where(eq(meetings.id, meetingId));
+  const view = await meetingView(database, meetingId, session.participantId);
+  if (!visit || !view) forbidden();
+
+  return (
+    <VisitRoom
+      meetingId={meetingId}
+      initialView={view}
+      customText={visit.customText}
+      logoSrc={visit.logoHash ? logoUrl(visit.logoHash) : null}
+      iceServers={env().ICE_SERVERS}
+    />
+  );
+}
