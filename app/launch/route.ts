@@ -2,7 +2,8 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { db } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { LaunchTokenError, readLaunchToken, type EncryptionAlgorithm } from '@/lib/epic/launch-token';
-import { integrationByKey, openIntegrationSecret } from '@/lib/settings/store';
+import { cachedIntegrationByKey } from '@/lib/settings/integration-cache';
+import { openIntegrationSecret } from '@/lib/settings/store';
 import { joinVisit } from '@/lib/visit/launch';
 import { participantCookieName, participantCookieOptions, signParticipantSession } from '@/lib/visit/participant-session';
 import { launchFailureResponse } from './failure-page';
@@ -19,7 +20,7 @@ export async function GET(request: NextRequest) {
 
   try {
     if (!key || !data) return await refuse('missing_parameter', `the link has no ${key ? 'data' : 'key'} parameter`);
-    const integration = await integrationByKey(database, key);
+    const integration = await cachedIntegrationByKey(database, key);
     if (!integration) return await refuse('unknown_key', 'no integration has this Encryption Key');
 
     let token;
@@ -38,15 +39,8 @@ export async function GET(request: NextRequest) {
       return await refuse('configuration_error', error instanceof Error ? error.message : 'the stored settings cannot decrypt links');
     }
 
-    const joined = await joinVisit(database, integration, token);
-    await recordLaunch(database, {
-      encryptionKey: key,
-      outcome: 'ok',
-      sessionId: token.sessionId ?? token.conferenceId,
-      epicUserId: token.externalId,
-      userType: token.userType,
-      meetingId: joined.meetingId,
-    });
+    // Writes the launch log row too, in the same statement.
+    const joined = await joinVisit(database, integration, token, key);
 
     const response = new NextResponse(null, { status: 303, headers: { Location: `/visit/${joined.meetingId}`, 'Cache-Control': 'no-store' } });
     response.cookies.set(

@@ -2,10 +2,13 @@ import { sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
 import { databaseHandle } from '@/lib/db';
 
-// Server push across app servers: a change to a meeting is announced with NOTIFY (delivered at
-// commit, to every server LISTENing on the same PostgreSQL, or within the one PGlite process),
-// and each server wakes the push streams it holds for that meeting.
-const CHANNEL = 'televisit_meeting';
+// Server push across app servers: a change is announced with NOTIFY (delivered at commit, to
+// every server LISTENing on the same PostgreSQL, or within the one PGlite process), and each
+// server wakes whatever it holds for that topic: push streams for a meeting, cached settings.
+const CHANNEL = 'televisit';
+
+export const SETTINGS_TOPIC = 'settings';
+export const meetingTopic = (meetingId: string) => `meeting:${meetingId}`;
 
 type Listener = () => void;
 
@@ -16,26 +19,38 @@ interface Bus {
 
 const holder = globalThis as typeof globalThis & { __televisitBus?: Bus };
 
-/** Call inside the transaction that changed the meeting: the notice leaves only if it commits. */
-export async function announceMeetingChange(tx: Transaction | Database, meetingId: string): Promise<void> {
-  await tx.execute(sql`select pg_notify(${CHANNEL}, ${meetingId})`);
+/** Call inside the transaction that made the change: the notice leaves only if it commits. */
+export async function announce(tx: Transaction | Database, topic: string): Promise<void> {
+  await tx.execute(sql`select pg_notify(${CHANNEL}, ${topic})`);
 }
 
-export async function onMeetingChange(meetingId: string, listener: Listener): Promise<() => void> {
+export function announceMeetingChange(tx: Transaction | Database, meetingId: string): Promise<void> {
+  return announce(tx, meetingTopic(meetingId));
+}
+
+/**
+ * Runs `listener` on every announcement of `topic`, and also after a lost listening connection
+ * is back (announcements sent meanwhile are gone, so everyone re-reads).
+ */
+export async function onAnnouncement(topic: string, listener: Listener): Promise<() => void> {
   const bus = await startBus();
-  let set = bus.listeners.get(meetingId);
-  if (!set) bus.listeners.set(meetingId, (set = new Set()));
+  let set = bus.listeners.get(topic);
+  if (!set) bus.listeners.set(topic, (set = new Set()));
   set.add(listener);
   return () => {
     set.delete(listener);
-    if (set.size === 0) bus.listeners.delete(meetingId);
+    if (set.size === 0) bus.listeners.delete(topic);
   };
+}
+
+export function onMeetingChange(meetingId: string, listener: Listener): Promise<() => void> {
+  return onAnnouncement(meetingTopic(meetingId), listener);
 }
 
 async function startBus(): Promise<Bus> {
   if (!holder.__televisitBus) {
     const listeners = new Map<string, Set<Listener>>();
-    const wake = (meetingId: string) => listeners.get(meetingId)?.forEach((listener) => listener());
+    const wake = (topic: string) => listeners.get(topic)?.forEach((listener) => listener());
     const wakeAll = () => listeners.forEach((set) => set.forEach((listener) => listener()));
     const ready = databaseHandle()
       .then((handle) => handle.listen(CHANNEL, wake, wakeAll))

@@ -17,6 +17,7 @@ import {
   type SettingsValues,
 } from '@/lib/settings/schema';
 import { openIntegrationSecret, primaryIntegration, SEALED_COLUMNS, storedSecrets } from '@/lib/settings/store';
+import { announce, SETTINGS_TOPIC } from '@/lib/db/bus';
 
 export interface SaveSettingsResult {
   ok: boolean;
@@ -80,6 +81,8 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
         target: `integration ${values.encryptionKey}`,
         changedFields,
       });
+      // Every app server drops its cached copy when this commits.
+      await announce(tx, SETTINGS_TOPIC);
     });
   } catch (error) {
     if (isUniqueViolation(error)) return invalid({ encryptionKey: 'Another integration already uses this Encryption Key' });

@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
 import { meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
-import { announceMeetingChange } from '@/lib/visit/bus';
+import { announceMeetingChange } from '@/lib/db/bus';
 
 // The visit's state changes. Each runs in one transaction that locks the meeting row first (one
 // order everywhere, so no deadlocks), writes a participant event for every connect and

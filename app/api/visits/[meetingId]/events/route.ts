@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '@/lib/db';
-import { onMeetingChange } from '@/lib/visit/bus';
+import { onMeetingChange } from '@/lib/db/bus';
 import { connectParticipant, disconnectParticipant, touchConnection } from '@/lib/visit/meeting-state';
 import { meetingView, takeSignals } from '@/lib/visit/meeting-view';
 import { participantSession } from '@/lib/visit/participant-request';

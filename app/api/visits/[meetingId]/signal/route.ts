@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { db } from '@/lib/db';
 import { participants, signals } from '@/lib/db/schema';
 import { AppError, errorResponse, readJsonBody, unauthorized } from '@/lib/errors';
-import { announceMeetingChange } from '@/lib/visit/bus';
+import { announceMeetingChange } from '@/lib/db/bus';
 import { participantSession } from '@/lib/visit/participant-request';
 import { signalRequestSchema } from '@/lib/visit/schema';
 
