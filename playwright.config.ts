@@ -37,6 +37,14 @@ export default defineConfig({
   },
   projects: [
     { name: 'owner-setup', testMatch: /owner-setup\.setup\.ts/ },
-    { name: 'chromium', dependencies: ['owner-setup'], testMatch: /\.spec\.ts/, use: { storageState: ADMIN_STATE } },
+    // The settings spec creates the server's first (primary) integration, before other specs seed their own.
+    { name: 'settings', dependencies: ['owner-setup'], testMatch: /settings\.spec\.ts/, use: { storageState: ADMIN_STATE } },
+    {
+      name: 'chromium',
+      dependencies: ['settings'],
+      testMatch: /\.spec\.ts/,
+      testIgnore: /settings\.spec\.ts/,
+      use: { storageState: ADMIN_STATE },
+    },
   ],
 });

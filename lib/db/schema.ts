@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   customType,
@@ -235,3 +236,83 @@ export const launchLog = pgTable(
 export type Meeting = typeof meetings.$inferSelect;
 export type Participant = typeof participants.$inferSelect;
 export type Provider = typeof providers.$inferSelect;
+
+/**
+ * The outbox of calls to Epic: a connection-status notification per participant event, and
+ * device-test results. Written in the same transaction as what caused it, sent by the worker
+ * (lib/epic/notification-worker.ts). The id is the Idempotency-Key; `seq` orders each participant's
+ * notifications (ordering_key), so a later status is never sent before an earlier one.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
+    integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    participantEventId: bigint('participant_event_id', { mode: 'number' }).unique(),
+    meetingId: uuid('meeting_id'),
+    sessionId: text('session_id'),
+    epicUserId: text('epic_user_id'),
+    userType: text('user_type'),
+    /** Connected / Disconnected, or Passed / Failed for a device test. */
+    status: text('status').notNull(),
+    orderingKey: text('ordering_key').notNull(),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    /** pending (to send or retrying), delivered, failed, not_sent (no endpoint configured). */
+    state: text('state').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    respCode: integer('resp_code'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    createdAt: createdAt(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('notifications_meeting').on(table.meetingId, table.seq),
+    index('notifications_session').on(table.sessionId, table.seq),
+    index('notifications_created').on(table.createdAt),
+    index('notifications_due').on(table.nextAttemptAt).where(sql`state = 'pending'`),
+    index('notifications_ordering_pending').on(table.orderingKey, table.seq).where(sql`state = 'pending'`),
+  ],
+);
+
+/** Each HTTP attempt of a notification, for the Notification Records detail view. Secrets redacted. */
+export const notificationAttempts = pgTable(
+  'notification_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    notificationId: uuid('notification_id').notNull().references(() => notifications.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    url: text('url').notNull(),
+    requestHeaders: jsonb('request_headers').$type<Record<string, string>>().notNull(),
+    requestBody: text('request_body').notNull(),
+    /** 0 when no HTTP answer came (refused, DNS, timeout). */
+    respCode: integer('resp_code').notNull(),
+    responseStart: text('response_start'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (table) => [index('notification_attempts_notification').on(table.notificationId, table.id)],
+);
+
+/** OAuth access tokens obtained at launch, used as the Bearer for that participant's notifications. */
+export const epicAccessTokens = pgTable('epic_access_tokens', {
+  orderingKey: text('ordering_key').primaryKey(),
+  accessTokenSealed: text('access_token_sealed').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** A launch waiting for Epic's OAuth callback: the state, the PKCE verifier and the launch itself, sealed. */
+export const oauthLaunches = pgTable('oauth_launches', {
+  state: text('state').primaryKey(),
+  integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+  issuer: text('issuer').notNull(),
+  tokenEndpoint: text('token_endpoint').notNull(),
+  pendingSealed: text('pending_sealed').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+});
+
+export type Notification = typeof notifications.$inferSelect;

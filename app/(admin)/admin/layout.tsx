@@ -7,6 +7,9 @@ import { SignOutButton } from './sign-out-button';
 
 const SECTIONS = [
   { href: '/admin/settings', label: 'Settings' },
+  { href: '/admin/visits', label: 'Visits' },
+  { href: '/admin/launch-log', label: 'Launch log' },
+  { href: '/admin/launch-links', label: 'Launch links' },
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/audit', label: 'Audit' },
 ];

@@ -1,0 +1,121 @@
+import { ne } from 'drizzle-orm';
+import Link from 'next/link';
+import { UtcTime } from '@/components/utc-time';
+import { requireAdmin } from '@/lib/auth';
+import { db } from '@/lib/db';
+import { launchLog } from '@/lib/db/schema';
+import { recentLaunches } from '@/lib/epic/launch-log';
+
+export const metadata = { title: 'Launch log · Televisit' };
+
+export default async function LaunchLogPage({ searchParams }: { searchParams: Promise<{ refused?: string | string[] }> }) {
+  await requireAdmin();
+  const refusedOnly = (await searchParams).refused === '1';
+  const database = await db();
+  // recentLaunches returns the query unexecuted, so the filter joins it before the limit applies.
+  const entries = await (refusedOnly ? recentLaunches(database).where(ne(launchLog.outcome, 'ok')) : recentLaunches(database));
+  return (
+    <main>
+      <h1 className="text-xl font-semibold">Launch log</h1>
+      <p className="mb-4 mt-1 text-sm text-slate-600">
+        Every launch link opened, newest first, with why a refused one was refused. The person who opened it only saw a generic error page.
+      </p>
+      <nav aria-label="Launch log filter" className="mb-4 flex flex-wrap gap-2 text-sm">
+        <FilterLink href="/admin/launch-log" current={!refusedOnly}>
+          All launches
+        </FilterLink>
+        <FilterLink href="/admin/launch-log?refused=1" current={refusedOnly}>
+          Only refused launches
+        </FilterLink>
+      </nav>
+      <div className="overflow-x-auto rounded-lg bg-white shadow">
+        <table className="w-full text-left text-sm" aria-label={refusedOnly ? 'Refused launches' : 'Launches'}>
+          <thead className="bg-slate-100 text-slate-700">
+            <tr>
+              <th scope="col" className="px-3 py-2">When</th>
+              <th scope="col" className="px-3 py-2">Encryption key</th>
+              <th scope="col" className="px-3 py-2">Outcome</th>
+              <th scope="col" className="px-3 py-2">Detail</th>
+              <th scope="col" className="px-3 py-2">Session ID</th>
+              <th scope="col" className="px-3 py-2">User ID</th>
+              <th scope="col" className="px-3 py-2">User type</th>
+              <th scope="col" className="px-3 py-2">Meeting ID</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((entry) => (
+              <tr key={entry.id} className="border-t border-slate-100 align-top">
+                <td className="whitespace-nowrap px-3 py-2">
+                  <UtcTime value={entry.at} />
+                </td>
+                <td className="px-3 py-2 font-mono text-xs break-all">{entry.encryptionKey ?? '—'}</td>
+                <td className="px-3 py-2">
+                  <span
+                    title={OUTCOME_MEANINGS[entry.outcome]}
+                    className={`whitespace-nowrap rounded px-1.5 py-0.5 font-mono text-xs ${entry.outcome === 'ok' ? 'bg-green-100 text-green-900' : 'bg-red-100 text-red-900'}`}
+                  >
+                    {entry.outcome}
+                  </span>
+                </td>
+                <td className="min-w-48 px-3 py-2">{entry.detail ?? ''}</td>
+                <td className="px-3 py-2 font-mono text-xs">{entry.sessionId ?? ''}</td>
+                <td className="px-3 py-2 font-mono text-xs">{entry.epicUserId ?? ''}</td>
+                <td className="px-3 py-2">{entry.userType ?? ''}</td>
+                <td className="px-3 py-2 font-mono text-xs">
+                  {entry.meetingId ? (
+                    <Link href={`/admin/visits#meeting-${entry.meetingId}`} className="break-all text-brand-700 underline">
+                      {entry.meetingId}
+                    </Link>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+            {entries.length === 0 ? (
+              <tr>
+                <td colSpan={8} className="px-3 py-6 text-center text-slate-600">
+                  {refusedOnly ? 'No refused launches.' : 'No launches yet.'}
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <details className="mt-4 rounded-lg bg-white p-4 text-sm shadow">
+        <summary className="cursor-pointer font-medium">What the outcomes mean</summary>
+        <dl className="mt-3 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
+          {Object.entries(OUTCOME_MEANINGS).map(([outcome, meaning]) => (
+            <div key={outcome} className="contents">
+              <dt className="font-mono text-xs leading-5">{outcome}</dt>
+              <dd className="mb-2 text-slate-700 sm:mb-0">{meaning}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+    </main>
+  );
+}
+
+function FilterLink({ href, current, children }: { href: string; current: boolean; children: React.ReactNode }) {
+  return (
+    <Link
+      href={href}
+      aria-current={current ? 'page' : undefined}
+      className={`rounded-md border px-3 py-1.5 ${current ? 'border-brand-700 bg-brand-700 text-white' : 'border-slate-400 bg-white text-slate-800 hover:bg-slate-100'}`}
+    >
+      {children}
+    </Link>
+  );
+}
+
+const OUTCOME_MEANINGS: Record<string, string> = {
+  ok: 'The link was accepted and the person joined the visit.',
+  missing_parameter: 'The link had no key or no data parameter.',
+  unknown_key: 'No integration has this Encryption Key.',
+  bad_encoding: 'The data parameter is not base64 of whole AES blocks (cut short or mangled on the way).',
+  decrypt_failed: 'The data did not decrypt: the Encryption Secret or algorithm differs from Epic’s, or the data was altered.',
+  missing_field: 'A required field (SessionID, ExternalID, UserType, or a Timestamp to check validity) is missing.',
+  bad_field: 'A field has a value that cannot be used (for example a non-alphanumeric ExternalID).',
+  expired: 'The link’s validity period had passed.',
+  not_yet_valid: 'The Timestamp is more than 5 minutes in the future: check the clocks.',
+  configuration_error: 'The stored settings cannot decrypt links (for example a secret that does not fit the algorithm).',
+};
