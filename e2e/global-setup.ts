@@ -18,6 +18,8 @@ export default async function globalSetup() {
     NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
     NEXTAUTH_URL: `http://127.0.0.1:${E2E_PORT}`,
     DATA_DIR: runDir,
+    // Retries come quickly in tests; production waits 2 s and doubles.
+    NOTIFY_RETRY_BASE_MS: '300',
   };
   const app = await startApp({ port: E2E_PORT, env: appEnv, logFile: path.resolve('test-results/app-server.log') });
   process.env.E2E_DATABASE_URL = database.url;

@@ -26,6 +26,9 @@ export const envSchema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((value) => value === 'true'),
+    NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
+    NOTIFY_RETRY_WINDOW_HOURS: z.coerce.number().min(0.001).max(168).default(24),
     ICE_SERVERS: z
       .string()
       .default('[]')

@@ -1,5 +1,6 @@
 import { databaseHandle } from '@/lib/db';
 import { env, EnvError } from '@/lib/env';
+import { startNotificationWorker } from '@/lib/epic/notification-worker';
 import { disconnectStale } from '@/lib/visit/meeting-state';
 
 // A connection whose server stopped refreshing it for this long is treated as gone.
@@ -21,5 +22,10 @@ export async function startServer(): Promise<void> {
       console.error('[televisit] stale connection sweep failed', error instanceof Error ? error.message : error),
     );
   }, STALE_CONNECTION_MS / 3).unref();
+  startNotificationWorker(handle.db, {
+    timeoutMs: env().NOTIFY_TIMEOUT_MS,
+    retryBaseMs: env().NOTIFY_RETRY_BASE_MS,
+    retryWindowMs: env().NOTIFY_RETRY_WINDOW_HOURS * 3600_000,
+  });
   console.log(`[televisit] database ready (${handle.kind === 'pglite' ? `embedded, ${env().dataDir}` : 'PostgreSQL'})`);
 }

@@ -2,6 +2,7 @@ import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
 import { meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
 import { announceMeetingChange } from '@/lib/db/bus';
+import { enqueueConnectionStatus } from '@/lib/epic/outbox';
 
 // The visit's state changes. Each runs in one transaction that locks the meeting row first (one
 // order everywhere, so no deadlocks), writes a participant event for every connect and
@@ -125,8 +126,9 @@ async function markDisconnected(tx: Transaction, meeting: Meeting, participant: 
   await recordEvent(tx, meeting, participant, 'Disconnected', now);
 }
 
+/** The event, and in the same transaction the notification that tells Epic about it. */
 async function recordEvent(tx: Transaction, meeting: Meeting, participant: Participant, status: 'Connected' | 'Disconnected', at: Date) {
-  await tx.insert(participantEvents).values({
+  const [event] = await tx.insert(participantEvents).values({
     integrationId: meeting.integrationId,
     meetingId: meeting.id,
     participantId: participant.id,
@@ -137,7 +139,8 @@ async function recordEvent(tx: Transaction, meeting: Meeting, participant: Parti
     userType: participant.userType,
     status,
     at,
-  });
+  }).returning();
+  await enqueueConnectionStatus(tx, event!);
 }
 
 async function lockMeeting(tx: Transaction, meetingId: string): Promise<Meeting | null> {

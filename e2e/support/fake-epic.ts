@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A stand-in for Epic: a real HTTP server on 127.0.0.1 that records every call it receives and can
+// be told to fail, be slow, or refuse. It also plays Epic's SMART on FHIR authorization server.
+
+export interface ReceivedCall {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json: Record<string, unknown> | null;
+  at: number;
+  answeredWith: number;
+}
+
+export interface FakeEpic {
+  url: string;
+  fhirBase: string;
+  calls: ReceivedCall[];
+  /** Answer the next `times` notification calls with `status` (then 200 again). */
+  failNext(status: number, times: number, headers?: Record<string, string>): void;
+  /** Answer every notification call with `status` until told otherwise. */
+  answerWith(status: number): void;
+  delayMs: number;
+  /** Launch codes Epic handed out; each works once. */
+  issueLaunchCode(): string;
+  tokensIssued: string[];
+  authorizeRequests: URLSearchParams[];
+  tokenRequests: URLSearchParams[];
+  smartConfiguration: boolean;
+  close(): Promise<void>;
+}
+
+export async function startFakeEpic(): Promise<FakeEpic> {
+  const failures: Array<{ status: number; headers: Record<string, string> }> = [];
+  let standing = 200;
+  const launchCodes = new Set<string>();
+  const codes = new Map<string, { challenge: string; clientId: string; redirectUri: string }>();
+
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(request.url ?? '/', fake.url);
+      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+        response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+        response.end(JSON.stringify(payload));
+      };
+
+      if (url.pathname === '/api/FHIR/R4/.well-known/smart-configuration') {
+        if (!fake.smartConfiguration) return send(404, { error: 'not here' });
+        return send(200, { authorization_endpoint: `${fake.url}/oauth2/authorize`, token_endpoint: `${fake.url}/oauth2/token`, code_challenge_methods_supported: ['S256'] });
+      }
+      if (url.pathname === '/api/FHIR/R4/metadata') {
+        return send(200, {
+          resourceType: 'CapabilityStatement',
+          rest: [{ security: { extension: [{ url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris', extension: [
+            { url: 'authorize', valueUri: `${fake.url}/oauth2/authorize` },
+            { url: 'token', valueUri: `${fake.url}/oauth2/token` },
+          ] }] } }],
+        });
+      }
+      if (url.pathname === '/oauth2/authorize') {
+        fake.authorizeRequests.push(url.searchParams);
+        const launch = url.searchParams.get('launch') ?? '';
+        const redirect = new URL(url.searchParams.get('redirect_uri') ?? '');
+        redirect.searchParams.set('state', url.searchParams.get('state') ?? '');
+        if (!launchCodes.delete(launch)) {
+          redirect.searchParams.set('error', 'invalid_request');
+          redirect.searchParams.set('error_description', 'launch code not valid');
+        } else {
+          const code = randomBytes(12).toString('hex');
+          codes.set(code, { challenge: url.searchParams.get('code_challenge') ?? '', clientId: url.searchParams.get('client_id') ?? '', redirectUri: redirect.origin + redirect.pathname });
+          redirect.searchParams.set('code', code);
+        }
+        response.writeHead(302, { Location: redirect.toString() });
+        return response.end();
+      }
+      if (url.pathname === '/oauth2/token') {
+        const form = new URLSearchParams(body);
+        fake.tokenRequests.push(form);
+        const grant = codes.get(form.get('code') ?? '');
+        codes.delete(form.get('code') ?? '');
+        const verifierOk = grant && createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') === grant.challenge;
+        if (!grant || !verifierOk || form.get('client_id') !== grant.clientId || form.get('redirect_uri') !== grant.redirectUri) {
+          return send(400, { error: 'invalid_grant' });
+        }
+        const token = `epic-token-${randomBytes(8).toString('hex')}`;
+        fake.tokensIssued.push(token);
+        return send(200, { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: 'launch openid fhirUser' });
+      }
+
+      const failure = failures.shift();
+      const status = failure?.status ?? standing;
+      const reply = () => {
+        let json: Record<string, unknown> | null = null;
+        try {
+          json = JSON.parse(body) as Record<string, unknown>;
+        } catch {
+          json = null;
+        }
+        fake.calls.push({ path: url.pathname, headers: request.headers, body, json, at: Date.now(), answeredWith: status });
+        send(status, status < 300 ? { ok: true } : { error: `fake Epic answered ${status}` }, failure?.headers);
+      };
+      if (fake.delayMs > 0) setTimeout(reply, fake.delayMs);
+      else reply();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const fake: FakeEpic = {
+    url: `http://127.0.0.1:${port}`,
+    fhirBase: `http://127.0.0.1:${port}/api/FHIR/R4`,
+    calls: [],
+    delayMs: 0,
+    tokensIssued: [],
+    authorizeRequests: [],
+    tokenRequests: [],
+    smartConfiguration: true,
+    failNext(status, times, headers = {}) {
+      for (let index = 0; index < times; index++) failures.push({ status, headers });
+    },
+    answerWith(status) {
+      standing = status;
+    },
+    issueLaunchCode() {
+      const code = `launch-${randomBytes(6).toString('hex')}`;
+      launchCodes.add(code);
+      return code;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return fake;
+}

@@ -1,0 +1,199 @@
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Database } from '@/lib/db/client';
+import { onAnnouncement } from '@/lib/db/bus';
+import { epicAccessTokens, integrations, notificationAttempts, notifications, type Integration, type Notification } from '@/lib/db/schema';
+import { callEpic, isRetryable, isSuccess, redactHeaders, type EpicCallResult } from '@/lib/epic/notify';
+import { NOTIFICATIONS_TOPIC } from '@/lib/epic/outbox';
+import { openSecret } from '@/lib/secrets';
+import { openIntegrationSecret } from '@/lib/settings/store';
+
+// Sends the outbox to Epic from inside each server process. Durable: a notification stays pending
+// until an answer settles it, so a server killed mid-delivery sends it after it restarts. Safe with
+// several servers: rows are claimed with FOR UPDATE SKIP LOCKED and a lease. Ordered: a
+// participant's notification is claimed only when no earlier one of theirs is still pending.
+
+export interface WorkerOptions {
+  timeoutMs: number;
+  retryBaseMs: number;
+  /** Retries stop this long after the notification was created (spec: up to 24 hours). */
+  retryWindowMs: number;
+  batchSize?: number;
+  idleWakeMs?: number;
+}
+
+export const RETRY_MAX_DELAY_MS = 30 * 60 * 1000;
+
+export function startNotificationWorker(database: Database, options: WorkerOptions): { stop(): void } {
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  void onAnnouncement(NOTIFICATIONS_TOPIC, () => wake?.()).catch((error: unknown) => logError('subscribe', error));
+
+  void (async () => {
+    while (!stopped) {
+      try {
+        const batch = await claimDue(database, options);
+        if (batch.length) {
+          await Promise.all(batch.map((notification) => deliver(database, notification, options)));
+          continue;
+        }
+        await sleep(await msUntilNextDue(database, options.idleWakeMs ?? 5000));
+      } catch (error) {
+        logError('loop', error);
+        await sleep(2000);
+      }
+    }
+  })();
+
+  return {
+    stop() {
+      stopped = true;
+      wake?.();
+    },
+  };
+}
+
+/** Claims due notifications, oldest first, at most one per participant, with a lease. */
+export async function claimDue(database: Database, options: Pick<WorkerOptions, 'timeoutMs' | 'batchSize'>): Promise<Notification[]> {
+  const leaseSeconds = Math.ceil(options.timeoutMs / 1000) + 10;
+  const claimed = await database.execute(sql`
+    update notifications set claimed_until = now() + make_interval(secs => ${leaseSeconds})
+    where id in (
+      select due.id from notifications due
+      where due.state = 'pending' and due.next_attempt_at <= now()
+        and (due.claimed_until is null or due.claimed_until < now())
+        and not exists (
+          select 1 from notifications earlier
+          where earlier.ordering_key = due.ordering_key and earlier.state = 'pending' and earlier.seq < due.seq
+        )
+      order by due.seq
+      limit ${options.batchSize ?? 20}
+      for update skip locked
+    )
+    returning id
+  `);
+  const ids = (claimed.rows as Array<{ id: string }>).map((row) => row.id);
+  if (!ids.length) return [];
+  return database.select().from(notifications).where(sql`${notifications.id} in ${ids}`).orderBy(notifications.seq);
+}
+
+/** One attempt at one claimed notification, recorded, and the notification settled or rescheduled. */
+export async function deliver(database: Database, notification: Notification, options: WorkerOptions): Promise<void> {
+  const [integration] = await database.select().from(integrations).where(eq(integrations.id, notification.integrationId));
+  const url = integration
+    ? notification.kind === 'device_test'
+      ? integration.deviceTestUrl
+      : integration.connectionStatusUrl
+    : null;
+  if (!integration || !url) {
+    await settle(database, notification, { state: 'not_sent', respCode: 0 });
+    return;
+  }
+
+  const authorization = await authorizationFor(database, integration, notification);
+  if (authorization.problem) {
+    await settle(database, notification, { state: 'failed', respCode: 0 }, { url, headers: {}, body: '', result: noCall(authorization.problem), called: false });
+    return;
+  }
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'Idempotency-Key': notification.id,
+    ...(integration.epicClientId ? { 'Epic-Client-ID': integration.epicClientId } : {}),
+    ...(authorization.header ? { Authorization: authorization.header } : {}),
+  };
+  const body = JSON.stringify(notification.body);
+  const result = await callEpic({ url, headers, body, timeoutMs: options.timeoutMs });
+  const attempts = notification.attempts + 1;
+
+  if (isSuccess(result.respCode)) {
+    await settle(database, notification, { state: 'delivered', respCode: result.respCode }, { url, headers, body, result, called: true });
+  } else if (isRetryable(result.respCode) && Date.now() - notification.createdAt.getTime() < options.retryWindowMs) {
+    const backoff = Math.min(RETRY_MAX_DELAY_MS, options.retryBaseMs * 2 ** (attempts - 1));
+    // Full jitter on the upper half, so many failed calls do not come back all at once.
+    const delay = Math.max(result.retryAfterMs ?? 0, backoff * (0.5 + Math.random() * 0.5));
+    await settle(database, notification, { state: 'pending', respCode: result.respCode, nextAttemptAt: new Date(Date.now() + Math.min(delay, RETRY_MAX_DELAY_MS)) }, { url, headers, body, result, called: true });
+  } else {
+    await settle(database, notification, { state: 'failed', respCode: result.respCode }, { url, headers, body, result, called: true });
+  }
+}
+
+async function settle(
+  database: Database,
+  notification: Notification,
+  outcome: { state: string; respCode: number; nextAttemptAt?: Date },
+  attempt?: { url: string; headers: Record<string, string>; body: string; result: EpicCallResult; called: boolean },
+) {
+  await database.transaction(async (tx) => {
+    if (attempt) {
+      await tx.insert(notificationAttempts).values({
+        notificationId: notification.id,
+        url: attempt.url,
+        requestHeaders: redactHeaders(attempt.headers),
+        requestBody: attempt.body,
+        respCode: attempt.result.respCode,
+        responseStart: attempt.result.responseStart,
+        error: attempt.result.error,
+        durationMs: attempt.result.durationMs,
+      });
+    }
+    await tx
+      .update(notifications)
+      .set({
+        state: outcome.state,
+        respCode: outcome.respCode,
+        attempts: notification.attempts + (attempt?.called ? 1 : 0),
+        nextAttemptAt: outcome.nextAttemptAt ?? notification.nextAttemptAt,
+        claimedUntil: null,
+        finishedAt: outcome.state === 'pending' ? null : new Date(),
+      })
+      .where(eq(notifications.id, notification.id));
+  });
+}
+
+async function authorizationFor(database: Database, integration: Integration, notification: Notification): Promise<{ header?: string; problem?: string }> {
+  if (integration.authType === 'basic') {
+    const password = openIntegrationSecret(integration, 'authPassword') ?? '';
+    return { header: `Basic ${Buffer.from(`${integration.authName ?? ''}:${password}`).toString('base64')}` };
+  }
+  if (integration.authType === 'oauth') {
+    const key = notification.orderingKey.replace(/^device-test:/, '');
+    const [token] = await database
+      .select()
+      .from(epicAccessTokens)
+      .where(and(eq(epicAccessTokens.orderingKey, key), gt(epicAccessTokens.expiresAt, new Date())));
+    if (!token) return { problem: 'no unexpired OAuth access token from this participant\'s launch' };
+    return { header: `Bearer ${openSecret(token.accessTokenSealed, 'epicAccessToken')}` };
+  }
+  return {};
+}
+
+/** When the next claimable notification falls due: only the head of each participant's queue counts. */
+async function msUntilNextDue(database: Database, capMs: number): Promise<number> {
+  const result = await database.execute(sql`
+    select min(greatest(due.next_attempt_at, coalesce(due.claimed_until, due.next_attempt_at))) as next
+    from notifications due
+    where due.state = 'pending'
+      and not exists (
+        select 1 from notifications earlier
+        where earlier.ordering_key = due.ordering_key and earlier.state = 'pending' and earlier.seq < due.seq
+      )
+  `);
+  const next = (result.rows[0] as { next: string | Date | null } | undefined)?.next;
+  if (!next) return capMs;
+  return Math.max(50, Math.min(capMs, new Date(next).getTime() - Date.now()));
+}
+
+function noCall(error: string): EpicCallResult {
+  return { respCode: 0, responseStart: null, error, durationMs: 0, retryAfterMs: null };
+}
+
+function logError(where: string, error: unknown) {
+  console.error(`[notifications] ${where}:`, error instanceof Error ? error.message : error);
+}
