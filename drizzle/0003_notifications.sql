@@ -60,4 +60,5 @@ CREATE INDEX "notifications_meeting" ON "notifications" USING btree ("meeting_id
 CREATE INDEX "notifications_session" ON "notifications" USING btree ("session_id","seq");--> statement-breakpoint
 CREATE INDEX "notifications_created" ON "notifications" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "notifications_due" ON "notifications" USING btree ("next_attempt_at") WHERE state = 'pending';--> statement-breakpoint
-CREATE INDEX "notifications_ordering_pending" ON "notifications" USING btree ("ordering_key","seq") WHERE state = 'pending';
+CREATE INDEX "notifications_ordering_pending" ON "notifications" USING btree ("ordering_key","seq") WHERE state = 'pending';--> statement-breakpoint
+CREATE INDEX "notifications_undelivered" ON "notifications" USING btree ("seq") WHERE state <> 'delivered';

@@ -274,6 +274,8 @@ export const notifications = pgTable(
     index('notifications_created').on(table.createdAt),
     index('notifications_due').on(table.nextAttemptAt).where(sql`state = 'pending'`),
     index('notifications_ordering_pending').on(table.orderingKey, table.seq).where(sql`state = 'pending'`),
+    // The Notification Records "only failures" filter: everything not delivered, newest first.
+    index('notifications_undelivered').on(table.seq).where(sql`state <> 'delivered'`),
   ],
 );
 

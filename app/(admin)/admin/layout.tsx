@@ -9,6 +9,7 @@ const SECTIONS = [
   { href: '/admin/settings', label: 'Settings' },
   { href: '/admin/visits', label: 'Visits' },
   { href: '/admin/launch-log', label: 'Launch log' },
+  { href: '/admin/notifications', label: 'Notification Records' },
   { href: '/admin/launch-links', label: 'Launch links' },
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/audit', label: 'Audit' },

@@ -1,0 +1,115 @@
+import Link from 'next/link';
+import { UtcTime } from '@/components/utc-time';
+import { buttonClass, inputClass } from '@/components/field';
+import { requireAdmin } from '@/lib/auth';
+import { db } from '@/lib/db';
+import { recordsSearchSchema, searchNotificationRecords, stateLabel, type RecordsSearch } from '@/lib/epic/notification-records';
+
+export const metadata = { title: 'Notification Records · Televisit' };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function NotificationRecordsPage({ searchParams }: { searchParams: SearchParams }) {
+  await requireAdmin();
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
+  const parsed = recordsSearchSchema.safeParse(raw);
+  const search: RecordsSearch = parsed.success ? parsed.data : { q: '' };
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const { rows, nextBefore } = await searchNotificationRecords(await db(), search);
+
+  return (
+    <main>
+      <h1 className="text-xl font-semibold">Notification Records</h1>
+      <p className="mb-4 mt-1 text-sm text-slate-600">
+        Every call made to Epic: join and leave notifications (the green light) and device-test results. RespCode is Epic&apos;s HTTP answer;
+        0 means no answer came (refused, timed out, or not sent).
+      </p>
+      <form method="get" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_auto_auto] sm:items-end" role="search">
+        <div>
+          <label htmlFor="q" className="block text-sm font-medium">Meeting ID or Epic session ID</label>
+          <input id="q" name="q" defaultValue={search.q} className={inputClass} spellCheck={false} />
+        </div>
+        <div>
+          <label htmlFor="from" className="block text-sm font-medium">From (UTC)</label>
+          <input id="from" name="from" type="datetime-local" defaultValue={search.from ?? ''} className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="to" className="block text-sm font-medium">To (UTC)</label>
+          <input id="to" name="to" type="datetime-local" defaultValue={search.to ?? ''} className={inputClass} />
+        </div>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="failures" value="1" defaultChecked={Boolean(search.failures)} />
+          Only failures
+        </label>
+        <button type="submit" className={buttonClass}>Search</button>
+      </form>
+      {problems.length ? (
+        <p role="alert" data-testid="search-problems" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
+      ) : null}
+      <div className="overflow-x-auto rounded-lg bg-white shadow">
+        <table className="w-full text-left text-sm" aria-label="Notification records">
+          <thead className="bg-slate-100 text-slate-700">
+            <tr>
+              <th scope="col" className="px-3 py-2">Time</th>
+              <th scope="col" className="px-3 py-2">Call</th>
+              <th scope="col" className="px-3 py-2">User type</th>
+              <th scope="col" className="px-3 py-2">Epic user ID</th>
+              <th scope="col" className="px-3 py-2">Status sent</th>
+              <th scope="col" className="px-3 py-2">RespCode</th>
+              <th scope="col" className="px-3 py-2">Attempts</th>
+              <th scope="col" className="px-3 py-2">State</th>
+              <th scope="col" className="px-3 py-2">Meeting / session</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id} className="border-t border-slate-100 align-top">
+                <td className="whitespace-nowrap px-3 py-2">
+                  <Link href={`/admin/notifications/${row.id}`} className="text-brand-700 underline">
+                    <UtcTime value={row.createdAt} />
+                  </Link>
+                </td>
+                <td className="px-3 py-2">{row.kind === 'device_test' ? 'Device test' : 'Connection status'}</td>
+                <td className="px-3 py-2">{row.userType}</td>
+                <td className="px-3 py-2 font-mono text-xs">{row.epicUserId}</td>
+                <td className="px-3 py-2">{row.status}</td>
+                <td className="px-3 py-2 font-mono" data-testid="resp-code">{row.respCode ?? 0}</td>
+                <td className="px-3 py-2">{row.attempts}</td>
+                <td className="px-3 py-2">
+                  <span className={row.state === 'delivered' ? 'text-green-800' : row.state === 'pending' ? 'text-amber-800' : 'text-red-700'}>{stateLabel(row)}</span>
+                </td>
+                <td className="px-3 py-2 font-mono text-xs">
+                  {row.meetingId ?? '—'}
+                  <br />
+                  {row.sessionId ?? ''}
+                </td>
+              </tr>
+            ))}
+            {rows.length === 0 ? (
+              <tr>
+                <td colSpan={9} className="px-3 py-6 text-center text-slate-600">No notification records match.</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      {nextBefore ? (
+        <p className="mt-4">
+          <Link className="text-brand-700 underline" href={`/admin/notifications?${pageQuery(search, nextBefore)}`}>
+            Older records
+          </Link>
+        </p>
+      ) : null}
+    </main>
+  );
+}
+
+function pageQuery(search: RecordsSearch, before: number): string {
+  const query = new URLSearchParams();
+  if (search.q) query.set('q', search.q);
+  if (search.failures) query.set('failures', '1');
+  if (search.from) query.set('from', search.from);
+  if (search.to) query.set('to', search.to);
+  query.set('before', String(before));
+  return query.toString();
+}

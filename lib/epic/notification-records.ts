@@ -1,0 +1,58 @@
+import { and, asc, desc, eq, gte, lt, lte, ne, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '@/lib/db/client';
+import { notificationAttempts, notifications } from '@/lib/db/schema';
+
+// The Notification Records tab: every call made to Epic, found by meeting ID or Epic session ID.
+export const RECORDS_PAGE_SIZE = 50;
+
+const localDateTime = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/, 'Use the date and time picker')
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+/** The search, as it sits in the URL (shareable; the back button works). Times are UTC. */
+export const recordsSearchSchema = z.object({
+  q: z.string().trim().max(200, 'At most 200 characters').optional().default(''),
+  failures: z.enum(['1']).optional(),
+  from: localDateTime,
+  to: localDateTime,
+  before: z.coerce.number().int().positive().optional(),
+});
+
+export type RecordsSearch = z.infer<typeof recordsSearchSchema>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function searchNotificationRecords(database: Database, search: RecordsSearch) {
+  const conditions: SQL[] = [];
+  // Meeting IDs are UUIDs and Epic session IDs are not, so each search uses one index.
+  if (search.q) conditions.push(UUID.test(search.q) ? eq(notifications.meetingId, search.q.toLowerCase()) : eq(notifications.sessionId, search.q));
+  if (search.failures) conditions.push(ne(notifications.state, 'delivered'));
+  if (search.from) conditions.push(gte(notifications.createdAt, new Date(`${search.from}:00Z`)));
+  if (search.to) conditions.push(lte(notifications.createdAt, new Date(`${search.to}:59.999Z`)));
+  if (search.before) conditions.push(lt(notifications.seq, search.before));
+  const rows = await database
+    .select()
+    .from(notifications)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(notifications.seq))
+    .limit(RECORDS_PAGE_SIZE + 1);
+  return { rows: rows.slice(0, RECORDS_PAGE_SIZE), nextBefore: rows.length > RECORDS_PAGE_SIZE ? rows[RECORDS_PAGE_SIZE - 1]!.seq : null };
+}
+
+export async function notificationRecord(database: Database, id: string) {
+  if (!UUID.test(id)) return null;
+  const [notification] = await database.select().from(notifications).where(eq(notifications.id, id));
+  if (!notification) return null;
+  const attempts = await database.select().from(notificationAttempts).where(eq(notificationAttempts.notificationId, id)).orderBy(asc(notificationAttempts.id));
+  return { notification, attempts };
+}
+
+/** What an admin reads in the State column. */
+export function stateLabel(notification: { state: string; attempts: number }): string {
+  if (notification.state === 'pending') return notification.attempts > 0 ? 'retrying' : 'sending';
+  if (notification.state === 'not_sent') return 'not sent: no endpoint';
+  return notification.state;
+}
