@@ -23,6 +23,8 @@ export interface FakeEpic {
   /** Answer every notification call with `status` until told otherwise. */
   answerWith(status: number): void;
   delayMs: number;
+  /** Notification calls that arrived and have not been answered yet. */
+  inFlight: number;
   /** Launch codes Epic handed out; each works once. */
   issueLaunchCode(): string;
   tokensIssued: string[];
@@ -94,7 +96,9 @@ export async function startFakeEpic(): Promise<FakeEpic> {
 
       const failure = failures.shift();
       const status = failure?.status ?? standing;
+      fake.inFlight++;
       const reply = () => {
+        fake.inFlight--;
         let json: Record<string, unknown> | null = null;
         try {
           json = JSON.parse(body) as Record<string, unknown>;
@@ -116,6 +120,7 @@ export async function startFakeEpic(): Promise<FakeEpic> {
     fhirBase: `http://127.0.0.1:${port}/api/FHIR/R4`,
     calls: [],
     delayMs: 0,
+    inFlight: 0,
     tokensIssued: [],
     authorizeRequests: [],
     tokenRequests: [],

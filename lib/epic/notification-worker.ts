@@ -62,7 +62,8 @@ export function startNotificationWorker(database: Database, options: WorkerOptio
 
 /** Claims due notifications, oldest first, at most one per participant, with a lease. */
 export async function claimDue(database: Database, options: Pick<WorkerOptions, 'timeoutMs' | 'batchSize'>): Promise<Notification[]> {
-  const leaseSeconds = Math.ceil(options.timeoutMs / 1000) + 10;
+  // Longer than one call may take; a crashed server's claims lapse after it.
+  const leaseSeconds = Math.ceil(options.timeoutMs / 1000) + 5;
   const claimed = await database.execute(sql`
     update notifications set claimed_until = now() + make_interval(secs => ${leaseSeconds})
     where id in (
