@@ -75,7 +75,7 @@ test('a device test launched from Epic passes every check and sends the result f
   expect(await query('select id from meetings where integration_id = $1', [integration.id])).toEqual([]);
 });
 
-test('Finish sends what is done, with the rest as NotTested', async ({ page }) => {
+test('Finish sends what is done with the rest as NotTested; a check done later sends the latest result again', async ({ page }) => {
   const integration = await seedIntegration();
   const sessionId = uniqueSessionId();
   await page.goto(launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT32' }, '&mode=devicetest'));
@@ -84,10 +84,19 @@ test('Finish sends what is done, with the rest as NotTested', async ({ page }) =
   await expect(page.getByTestId('camera-result')).toContainText('Passed', { timeout: 15_000 });
   await page.getByRole('button', { name: 'Finish and send what is done' }).click();
   await expect(page.getByTestId('send-status')).toHaveText('Your results were sent to your clinic.');
+  const sent = () => query<NotificationRow>('select status, body from notifications where integration_id = $1 order by seq', [integration.id]);
+  const [finished] = await sent();
+  expect(finished!.body).toMatchObject({ Camera: 'Passed', Speaker: 'NotTested', Result: 'Passed' });
+  expect(finished!.status).toBe('Passed');
 
-  const [row] = await query<NotificationRow>('select status, body from notifications where integration_id = $1', [integration.id]);
-  expect(row!.body).toMatchObject({ Camera: 'Passed', Speaker: 'NotTested', Result: 'Passed' });
-  expect(row!.status).toBe('Passed');
+  await expect(page.getByTestId('network-result')).toContainText('Passed', { timeout: 45_000 });
+  await page.getByRole('button', { name: 'Play test sound' }).click();
+  await page.getByRole('button', { name: 'No' }).click();
+  await expect(page.getByTestId('overall-result')).toHaveText(/^Failed/);
+  await expect.poll(async () => (await sent()).map((row) => `${row.body.Speaker}:${row.status}`)).toEqual(['NotTested:Passed', 'Failed:Failed']);
+  await page.getByRole('button', { name: 'Yes' }).click();
+  await expect(page.getByTestId('overall-result')).toHaveText(/^Passed/);
+  await expect.poll(async () => (await sent()).map((row) => `${row.body.Speaker}:${row.status}`)).toEqual(['NotTested:Passed', 'Failed:Failed', 'Passed:Passed']);
 });
 
 test('plain /device-test without a launch works and sends nothing', async ({ page }) => {

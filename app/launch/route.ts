@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { db } from '@/lib/db';
+import { startDeviceTest } from '@/lib/device-test/launch';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { LaunchTokenError, readLaunchToken, type EncryptionAlgorithm } from '@/lib/epic/launch-token';
 import { cachedIntegrationByKey } from '@/lib/settings/integration-cache';
@@ -38,6 +39,9 @@ export async function GET(request: NextRequest) {
       }
       return await refuse('configuration_error', error instanceof Error ? error.message : 'the stored settings cannot decrypt links');
     }
+
+    // Spec section 3: the same link with &mode=devicetest opens the device test, not the visit.
+    if (request.nextUrl.searchParams.get('mode') === 'devicetest') return await startDeviceTest(database, request, integration, token, key);
 
     // Writes the launch log row too, in the same statement.
     const joined = await joinVisit(database, integration, token, key);

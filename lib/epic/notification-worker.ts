@@ -24,27 +24,47 @@ export interface WorkerOptions {
 export const RETRY_MAX_DELAY_MS = 30 * 60 * 1000;
 
 export function startNotificationWorker(database: Database, options: WorkerOptions): { stop(): void } {
+  const concurrency = options.batchSize ?? 32;
+  const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  // Set by anything that may have made work; a wake-up that comes while the loop is busy is not lost.
+  let signalled = false;
   let wake: (() => void) | null = null;
+  const signal = () => {
+    signalled = true;
+    wake?.();
+  };
   const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  void onAnnouncement(NOTIFICATIONS_TOPIC, () => wake?.()).catch((error: unknown) => logError('subscribe', error));
+    signalled
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+  void onAnnouncement(NOTIFICATIONS_TOPIC, signal).catch((error: unknown) => logError('subscribe', error));
 
+  // A pool rather than batches: a slow answer from Epic holds only its own slot, and new
+  // notifications are claimed as soon as a slot is free.
   void (async () => {
     while (!stopped) {
+      signalled = false;
       try {
-        const batch = await claimDue(database, options);
-        if (batch.length) {
-          await Promise.all(batch.map((notification) => deliver(database, notification, options)));
-          continue;
+        const free = concurrency - inFlight.size;
+        const claimed = free > 0 ? await claimDue(database, { ...options, batchSize: free }) : [];
+        for (const notification of claimed) {
+          const delivery: Promise<void> = deliver(database, notification, options)
+            .catch((error: unknown) => logError('deliver', error))
+            .finally(() => {
+              inFlight.delete(delivery);
+              signal();
+            });
+          inFlight.add(delivery);
         }
-        await sleep(await msUntilNextDue(database, options.idleWakeMs ?? 5000));
+        if (claimed.length && inFlight.size < concurrency) continue;
+        await sleep(inFlight.size ? options.idleWakeMs ?? 5000 : await msUntilNextDue(database, options.idleWakeMs ?? 5000));
       } catch (error) {
         logError('loop', error);
         await sleep(2000);
@@ -55,7 +75,7 @@ export function startNotificationWorker(database: Database, options: WorkerOptio
   return {
     stop() {
       stopped = true;
-      wake?.();
+      signal();
     },
   };
 }
@@ -188,7 +208,7 @@ async function msUntilNextDue(database: Database, capMs: number): Promise<number
   `);
   const next = (result.rows[0] as { next: string | Date | null } | undefined)?.next;
   if (!next) return capMs;
-  return Math.max(50, Math.min(capMs, new Date(next).getTime() - Date.now()));
+  return Math.max(10, Math.min(capMs, new Date(next).getTime() - Date.now()));
 }
 
 function noCall(error: string): EpicCallResult {
