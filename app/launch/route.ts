@@ -1,13 +1,12 @@
-import { NextResponse, type NextRequest } from 'next/server';
+import type { NextRequest } from 'next/server';
 import { db } from '@/lib/db';
-import { startDeviceTest } from '@/lib/device-test/launch';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { LaunchTokenError, readLaunchToken, type EncryptionAlgorithm } from '@/lib/epic/launch-token';
+import { beginEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
 import { cachedIntegrationByKey } from '@/lib/settings/integration-cache';
 import { openIntegrationSecret } from '@/lib/settings/store';
-import { joinVisit } from '@/lib/visit/launch';
-import { participantCookieName, participantCookieOptions, signParticipantSession } from '@/lib/visit/participant-session';
 import { launchFailureResponse } from './failure-page';
+import { finishLaunch, oauthRedirectUri } from './finish-launch';
 
 // Epic's launch link: /launch?key=<Encryption Key>&data=<CRYPTSTRING> (spec section 1).
 export async function GET(request: NextRequest) {
@@ -41,18 +40,27 @@ export async function GET(request: NextRequest) {
     }
 
     // Spec section 3: the same link with &mode=devicetest opens the device test, not the visit.
-    if (request.nextUrl.searchParams.get('mode') === 'devicetest') return await startDeviceTest(database, request, integration, token, key);
+    const mode = request.nextUrl.searchParams.get('mode') === 'devicetest' ? 'devicetest' : null;
 
-    // Writes the launch log row too, in the same statement.
-    const joined = await joinVisit(database, integration, token, key);
+    // Spec section 4: with OAuth, Epic authorizes first and the launch finishes at the callback.
+    if (integration.authType === 'oauth') {
+      try {
+        const authorize = await beginEpicAuthorization(database, integration, {
+          token,
+          issuer: request.nextUrl.searchParams.get('iss'),
+          launchCode: token.launchCode ?? request.nextUrl.searchParams.get('launch'),
+          mode,
+          encryptionKey: key,
+          redirectUri: oauthRedirectUri(request),
+        });
+        return new Response(null, { status: 303, headers: { Location: authorize.toString(), 'Cache-Control': 'no-store' } });
+      } catch (error) {
+        if (error instanceof OAuthLaunchError) return await refuse(error.kind, error.message, { sessionId: token.meetingKey, epicUserId: token.externalId });
+        throw error;
+      }
+    }
 
-    const response = new NextResponse(null, { status: 303, headers: { Location: `/visit/${joined.meetingId}`, 'Cache-Control': 'no-store' } });
-    response.cookies.set(
-      participantCookieName(joined.meetingId),
-      signParticipantSession(joined.participantId, joined.meetingId),
-      participantCookieOptions(request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https'),
-    );
-    return response;
+    return await finishLaunch(database, request, { integration, token, encryptionKey: key, mode });
   } catch (error) {
     // Even an unexpected fault looks like any other refused link; the detail is only logged.
     console.error('[launch] unexpected error', error);

@@ -6,7 +6,10 @@ export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://p
 
 export async function createDatabase(prefix: string): Promise<{ name: string; url: string }> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withClient(POSTGRES_ADMIN_URL, (client) => client.query(`create database ${name}`));
+  await withClient(POSTGRES_ADMIN_URL, async (client) => {
+    await dropAbandoned(client, prefix);
+    await client.query(`create database ${name}`);
+  });
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   return { name, url: url.toString() };
@@ -30,5 +33,24 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
     return await work(client);
   } finally {
     await client.end();
+  }
+}
+
+/** Databases of earlier runs that were killed before their teardown: their process is gone. */
+async function dropAbandoned(client: pg.Client, prefix: string) {
+  const { rows } = await client.query<{ datname: string }>('select datname from pg_database where datname like $1', [`${prefix}\\_%`]);
+  for (const { datname } of rows) {
+    const pid = Number(datname.slice(prefix.length + 1).split('_')[0]);
+    if (!Number.isInteger(pid) || isAlive(pid)) continue;
+    await client.query(`drop database if exists ${datname} with (force)`).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -4,6 +4,7 @@ import type { Integration } from '@/lib/db/schema';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import type { LaunchToken } from '@/lib/epic/launch-token';
 import { DEVICE_TEST_COOKIE, deviceTestCookieOptions, signDeviceTestSession } from '@/lib/device-test/session';
+import { isSecureRequest } from '@/lib/visit/participant-session';
 
 /**
  * A launch link with `&mode=devicetest` (spec section 3): no meeting and no participant, only a
@@ -29,8 +30,7 @@ export async function startDeviceTest(
   response.cookies.set(
     DEVICE_TEST_COOKIE,
     signDeviceTestSession({ integrationId: integration.id, sessionId, epicUserId: token.externalId, userType: token.userType }),
-    // The same test as the visit cookie's in app/launch/route.ts.
-    deviceTestCookieOptions(request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https'),
+    deviceTestCookieOptions(isSecureRequest(request)),
   );
   return response;
 }

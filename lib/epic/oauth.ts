@@ -5,7 +5,7 @@ import type { Database } from '@/lib/db/client';
 import { epicAccessTokens, oauthLaunches, type Integration } from '@/lib/db/schema';
 import type { LaunchToken } from '@/lib/epic/launch-token';
 import { openSecret, sealSecret } from '@/lib/secrets';
-import { openIntegrationSecret } from '@/lib/settings/store';
+import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
 
 // Spec section 4: with Authorization Type OAuth, a launch first goes through Epic's SMART on FHIR
 // authorization (PKCE S256), and the access token it yields is the Bearer for that participant's
@@ -24,6 +24,9 @@ export type OAuthFailureKind =
   | 'oauth_token_refused';
 
 export class OAuthLaunchError extends Error {
+  /** Which launch failed, once the callback could tell; for the admin's launch log. */
+  launch?: { encryptionKey: string; sessionId: string; epicUserId: string };
+
   constructor(
     readonly kind: OAuthFailureKind,
     message: string,
@@ -42,7 +45,7 @@ interface PendingLaunch {
 }
 
 export interface CompletedAuthorization {
-  integrationId: string;
+  integration: Integration;
   pending: PendingLaunch;
   accessToken: string;
   expiresAt: Date;
@@ -96,7 +99,6 @@ export async function beginEpicAuthorization(
 /** Epic's callback: the state must be one we issued (each is used once), then the code becomes a token. */
 export async function completeEpicAuthorization(
   database: Database,
-  loadIntegration: (id: string) => Promise<Integration | null>,
   callbackUrl: URL,
   redirectUri: string,
 ): Promise<CompletedAuthorization> {
@@ -105,9 +107,27 @@ export async function completeEpicAuthorization(
     ? await database.delete(oauthLaunches).where(and(eq(oauthLaunches.state, state), gt(oauthLaunches.expiresAt, new Date()))).returning()
     : [];
   if (!stored) throw new OAuthLaunchError('oauth_state_mismatch', 'the callback state is unknown, used or expired');
-  const integration = await loadIntegration(stored.integrationId);
+  const integration = await integrationById(database, stored.integrationId);
   if (!integration) throw new OAuthLaunchError('oauth_state_mismatch', 'the integration of this launch is gone');
   const pending = revivePending(openSecret(stored.pendingSealed, 'oauthPendingLaunch'));
+  try {
+    return await exchangeCode(integration, stored, pending, callbackUrl, state!, redirectUri);
+  } catch (error) {
+    if (error instanceof OAuthLaunchError) {
+      error.launch = { encryptionKey: pending.encryptionKey, sessionId: pending.token.meetingKey, epicUserId: pending.token.externalId };
+    }
+    throw error;
+  }
+}
+
+async function exchangeCode(
+  integration: Integration,
+  stored: typeof oauthLaunches.$inferSelect,
+  pending: PendingLaunch,
+  callbackUrl: URL,
+  state: string,
+  redirectUri: string,
+): Promise<CompletedAuthorization> {
   const server: oauth.AuthorizationServer = {
     issuer: stored.issuer,
     authorization_endpoint: pending.authorizationEndpoint,
@@ -117,7 +137,7 @@ export async function completeEpicAuthorization(
 
   let parameters: URLSearchParams;
   try {
-    parameters = oauth.validateAuthResponse(server, client, callbackUrl, state!);
+    parameters = oauth.validateAuthResponse(server, client, callbackUrl, state);
   } catch (error) {
     throw new OAuthLaunchError('oauth_authorize_refused', describe(error));
   }
@@ -134,7 +154,7 @@ export async function completeEpicAuthorization(
     );
     const tokens = await oauth.processAuthorizationCodeResponse(server, client, response);
     return {
-      integrationId: integration.id,
+      integration,
       pending,
       accessToken: tokens.access_token,
       expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000),

@@ -26,6 +26,11 @@ export async function integrationByKey(database: Database, encryptionKey: string
   return row ?? null;
 }
 
+export async function integrationById(database: Database, id: string): Promise<Integration | null> {
+  const [row] = await database.select().from(integrations).where(eq(integrations.id, id));
+  return row ?? null;
+}
+
 export function storedSecrets(row: Integration | null): StoredSecrets {
   return {
     encryptionSecret: Boolean(row?.encryptionSecretSealed),

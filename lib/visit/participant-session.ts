@@ -36,3 +36,8 @@ export function participantCookieOptions(secure: boolean) {
     maxAge: PARTICIPANT_SESSION_HOURS * 3600,
   };
 }
+
+/** Cookies are Secure whenever the browser reached us over https, directly or through a proxy. */
+export function isSecureRequest(request: { nextUrl: URL; headers: Headers }): boolean {
+  return request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
+}

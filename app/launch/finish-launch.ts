@@ -1,0 +1,45 @@
+import { NextResponse, type NextRequest } from 'next/server';
+import type { Database } from '@/lib/db/client';
+import type { Integration } from '@/lib/db/schema';
+import { startDeviceTest } from '@/lib/device-test/launch';
+import type { LaunchToken } from '@/lib/epic/launch-token';
+import { storeAccessToken } from '@/lib/epic/oauth';
+import { orderingKey } from '@/lib/epic/outbox';
+import { joinVisit } from '@/lib/visit/launch';
+import { isSecureRequest, participantCookieName, participantCookieOptions, signParticipantSession } from '@/lib/visit/participant-session';
+
+export interface EpicAccess {
+  accessToken: string;
+  expiresAt: Date;
+}
+
+/**
+ * The end of every good launch, straight from the link or after Epic's OAuth callback: the device
+ * test (spec section 3) or the visit, with the participant's session cookie.
+ */
+export async function finishLaunch(
+  database: Database,
+  request: NextRequest,
+  launch: { integration: Integration; token: LaunchToken; encryptionKey: string; mode: string | null; access?: EpicAccess },
+): Promise<NextResponse> {
+  const { integration, token, encryptionKey, access } = launch;
+  if (launch.mode === 'devicetest') {
+    if (access) await storeAccessToken(database, orderingKey(null, token.userType, token.externalId), access.accessToken, access.expiresAt);
+    return startDeviceTest(database, request, integration, token, encryptionKey);
+  }
+
+  // Writes the launch log row too, in the same statement.
+  const joined = await joinVisit(database, integration, token, encryptionKey);
+  if (access) await storeAccessToken(database, orderingKey(joined.meetingId, token.userType, token.externalId), access.accessToken, access.expiresAt);
+  const response = new NextResponse(null, { status: 303, headers: { Location: `/visit/${joined.meetingId}`, 'Cache-Control': 'no-store' } });
+  response.cookies.set(
+    participantCookieName(joined.meetingId),
+    signParticipantSession(joined.participantId, joined.meetingId),
+    participantCookieOptions(isSecureRequest(request)),
+  );
+  return response;
+}
+
+export function oauthRedirectUri(request: NextRequest): string {
+  return `${request.nextUrl.origin}/launch/oauth-callback`;
+}

@@ -1,0 +1,36 @@
+import type { NextRequest } from 'next/server';
+import { db } from '@/lib/db';
+import { recordLaunch } from '@/lib/epic/launch-log';
+import { completeEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
+import { launchFailureResponse } from '../failure-page';
+import { finishLaunch, oauthRedirectUri } from '../finish-launch';
+
+// Epic's OAuth redirect back to us (spec section 4): check the state, exchange the code, then
+// finish the launch that was waiting for it.
+export async function GET(request: NextRequest) {
+  const database = await db();
+  try {
+    // oauth4webapi wants a plain URL; Next's NextURL is not one.
+    const authorized = await completeEpicAuthorization(database, new URL(request.nextUrl.toString()), oauthRedirectUri(request));
+    return await finishLaunch(database, request, {
+      integration: authorized.integration,
+      token: authorized.pending.token,
+      encryptionKey: authorized.pending.encryptionKey,
+      mode: authorized.pending.mode,
+      access: { accessToken: authorized.accessToken, expiresAt: authorized.expiresAt },
+    });
+  } catch (error) {
+    if (error instanceof OAuthLaunchError) {
+      await recordLaunch(database, {
+        encryptionKey: error.launch?.encryptionKey ?? null,
+        outcome: error.kind,
+        detail: error.message,
+        sessionId: error.launch?.sessionId,
+        epicUserId: error.launch?.epicUserId,
+      });
+    } else {
+      console.error('[launch] unexpected error in the OAuth callback', error);
+    }
+    return launchFailureResponse();
+  }
+}
