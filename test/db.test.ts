@@ -23,8 +23,8 @@ import { appMilestones, auditLog, integrations, logos } from '../lib/db/schema.t
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Every table the schema declares must exist after the migrations, and nothing else.
 const TABLES = Object.values(schema)
-  .filter((value): value is PgTable => is(value, PgTable))
-  .map((table) => getTableName(table))
+  .filter((value) => is(value, PgTable))
+  .map((table) => getTableName(table as PgTable))
   .sort();
 const MIGRATIONS = (JSON.parse(readFileSync(new URL('../drizzle/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }).entries.length;
 
