@@ -4,6 +4,8 @@ import { z } from 'zod';
 const id = z.uuid('Not a valid ID');
 
 export const signalRequestSchema = z.object({
+  /** The sender's connection as the sender knows it: a signal from a closed connection is stale. */
+  from: id,
   to: id,
   // An SDP description or an ICE candidate, relayed as it is; bounded so a row stays small.
   payload: z.record(z.string(), z.unknown()).refine((payload) => JSON.stringify(payload).length <= 64_000, 'Signal too large'),

@@ -24,13 +24,19 @@ interface Link {
 export interface PeerMeshOptions {
   myConnectionId: string;
   iceServers: RTCIceServer[];
-  send(to: string, payload: SignalPayload): void;
+  send(to: string, payload: SignalPayload): Promise<unknown>;
   onRemoteStream(connectionId: string, stream: MediaStream | null): void;
 }
 
 export class PeerMesh {
   private readonly links = new Map<string, Link>();
   private localStream: MediaStream | null = null;
+  // Signals are handled one at a time, in the order they came: an answer must not race its offer.
+  private signalQueue: Promise<void> = Promise.resolve();
+  // And sent one at a time, so the other side gets the offer before its candidates.
+  private sendQueue: Promise<unknown> = Promise.resolve();
+  // Candidates for a link that does not exist yet (its offer is still on the way).
+  private readonly earlyCandidates = new Map<string, RTCIceCandidateInit[]>();
 
   constructor(private readonly options: PeerMeshOptions) {}
 
@@ -52,7 +58,12 @@ export class PeerMesh {
     for (const link of this.links.values()) this.attachLocalTracks(link);
   }
 
-  async handleSignal(from: string, payload: SignalPayload): Promise<void> {
+  handleSignal(from: string, payload: SignalPayload): Promise<void> {
+    this.signalQueue = this.signalQueue.then(() => this.process(from, payload)).catch((error: unknown) => console.warn('[visit] signal failed', error));
+    return this.signalQueue;
+  }
+
+  private async process(from: string, payload: SignalPayload): Promise<void> {
     if (payload.description?.type === 'offer') {
       // A new offer from a peer means a fresh start from their side (for instance after they reloaded).
       this.drop(from);
@@ -61,12 +72,15 @@ export class PeerMesh {
       for (const transceiver of link.pc.getTransceivers()) transceiver.direction = 'sendrecv';
       this.attachLocalTracks(link);
       await link.pc.setLocalDescription(await link.pc.createAnswer());
-      this.options.send(from, { description: link.pc.localDescription!.toJSON() });
+      this.send(from, { description: link.pc.localDescription!.toJSON() });
       await this.flushCandidates(link);
       return;
     }
     const link = this.links.get(from);
-    if (!link) return;
+    if (!link) {
+      if (payload.candidate) this.earlyCandidates.set(from, [...(this.earlyCandidates.get(from) ?? []), payload.candidate]);
+      return;
+    }
     if (payload.description?.type === 'answer' && link.pc.signalingState === 'have-local-offer') {
       await link.pc.setRemoteDescription(payload.description);
       await this.flushCandidates(link);
@@ -86,15 +100,20 @@ export class PeerMesh {
     link.pc.addTransceiver('video', { direction: 'sendrecv' });
     this.attachLocalTracks(link);
     await link.pc.setLocalDescription(await link.pc.createOffer());
-    this.options.send(connectionId, { description: link.pc.localDescription!.toJSON() });
+    this.send(connectionId, { description: link.pc.localDescription!.toJSON() });
+  }
+
+  private send(to: string, payload: SignalPayload): void {
+    this.sendQueue = this.sendQueue.then(() => this.options.send(to, payload)).catch(() => undefined);
   }
 
   private createLink(connectionId: string, initiator: boolean): Link {
     const pc = new RTCPeerConnection({ iceServers: this.options.iceServers });
-    const link: Link = { pc, initiator, pendingCandidates: [], stream: new MediaStream() };
+    const link: Link = { pc, initiator, pendingCandidates: this.earlyCandidates.get(connectionId) ?? [], stream: new MediaStream() };
+    this.earlyCandidates.delete(connectionId);
     this.links.set(connectionId, link);
     pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.options.send(connectionId, { candidate: candidate.toJSON() });
+      if (candidate) this.send(connectionId, { candidate: candidate.toJSON() });
     };
     pc.ontrack = ({ track }) => {
       link.stream.addTrack(track);

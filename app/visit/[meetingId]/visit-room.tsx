@@ -24,6 +24,9 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
   const [micOn, setMicOn] = useState(true);
   const [cameraOn, setCameraOn] = useState(true);
   const meshRef = useRef<PeerMesh | null>(null);
+  // Signals that arrive before this browser's mesh exists (the offer can come in the same push as
+  // the state that lets us in) wait here instead of being lost.
+  const earlySignals = useRef<Array<{ from: string; payload: Parameters<PeerMesh['handleSignal']>[1] }>>([]);
   const inCall = view.stage === 'in-call' && !left;
 
   const api = useCallback(
@@ -43,12 +46,15 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
       if (next.stage === 'ended' || next.stage === 'removed') source.close();
       if (next.connectionId && next.connectionId !== current) {
         current = next.connectionId;
+        earlySignals.current = [];
         setConnectionId(next.connectionId);
       }
     });
     source.addEventListener('signal', (event) => {
       const { from, payload } = JSON.parse((event as MessageEvent<string>).data);
-      void meshRef.current?.handleSignal(from, payload);
+      const mesh = meshRef.current;
+      if (mesh && mesh.myConnectionId === current) void mesh.handleSignal(from, payload);
+      else earlySignals.current.push({ from, payload });
     });
     const leave = () => {
       if (current) navigator.sendBeacon(`/api/visits/${meetingId}/actions`, JSON.stringify({ action: 'leave', connectionId: current }));
@@ -57,6 +63,8 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
     return () => {
       window.removeEventListener('pagehide', leave);
       source.close();
+      // No mesh may run on a closed connection: the next one starts when the new stream says who we are.
+      setConnectionId(null);
     };
   }, [meetingId, left]);
 
@@ -66,7 +74,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
     const mesh = new PeerMesh({
       myConnectionId: connectionId,
       iceServers,
-      send: (to, payload) => void api('signal', { to, payload }).catch(() => undefined),
+      send: (to, payload) => api('signal', { from: connectionId, to, payload }),
       onRemoteStream: (peer, stream) =>
         setRemoteStreams((streams) => {
           const next = new Map(streams);
@@ -76,6 +84,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
         }),
     });
     meshRef.current = mesh;
+    for (const { from, payload } of earlySignals.current.splice(0)) void mesh.handleSignal(from, payload);
     return () => {
       mesh.close();
       meshRef.current = null;

@@ -21,6 +21,7 @@ export async function POST(request: Request, context: RouteContext) {
       .from(participants)
       .where(and(eq(participants.id, session.participantId), eq(participants.meetingId, meetingId)));
     if (!sender?.connectionId) throw new AppError('not_connected', 409, 'Join the visit before sending media signals');
+    if (sender.connectionId !== body.from) throw new AppError('stale_connection', 409, 'That connection of yours has closed; signal from the current one');
     const [recipient] = await database
       .select({ id: participants.id })
       .from(participants)
