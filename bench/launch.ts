@@ -12,9 +12,8 @@ import http from 'node:http';
 import autocannon from 'autocannon';
 import { startApp } from '../e2e/support/app-server';
 import { openDatabase } from '../lib/db/client';
-import { integrations } from '../lib/db/schema';
 import { encryptLaunchData, launchKeyFromSecret } from '../lib/epic/launch-token';
-import { sealSecret } from '../lib/secrets';
+import { seedIntegrationRow } from '../test/fixtures/integration';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3390);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,24 +27,11 @@ async function main() {
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'televisit-bench-'));
   const masterKey = randomBytes(32);
-  const secret = randomBytes(32).toString('base64');
-  const encryptionKey = 'bench-integration';
 
   // Seed before the server starts: only one process may open the embedded database.
   const handle = await openDatabase({ dataDir });
-  await handle.db.insert(integrations).values({
-    encryptionKey,
-    defaultHostEmail: 'host@bench.example',
-    providerUserType: 'Licensed',
-    encryptionAlgorithm: 'AES-256-CBC',
-    encryptionSecretSealed: sealSecret(secret, 'encryptionSecret', masterKey),
-    epicEnvironment: 'Test',
-    admittancePolicy: 'automatic',
-    authType: 'none',
-    vendorName: 'Televisit',
-    epicTimeZone: 'America/Chicago',
-    defaultLinkValidityMinutes: 60,
-  });
+  const { row, secret } = await seedIntegrationRow(handle.db, masterKey);
+  const { encryptionKey } = row;
   await handle.close();
 
   const app = await startApp({

@@ -13,7 +13,7 @@ import { startFakeEpic } from '../e2e/support/fake-epic';
 import { openDatabase } from '../lib/db/client';
 import { integrations } from '../lib/db/schema';
 import { searchNotificationRecords } from '../lib/epic/notification-records';
-import { sealSecret } from '../lib/secrets';
+import { seedIntegrationRow } from '../test/fixtures/integration';
 
 const EVENTS_PER_SECOND = 200;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -38,29 +38,13 @@ async function main() {
     logFile: '/tmp/televisit-bench-notify.log',
   });
   try {
-    const [integration] = await handle.db
-      .insert(integrations)
-      .values({
-        encryptionKey: 'bench-notify',
-        defaultHostEmail: 'host@bench.example',
-        providerUserType: 'Licensed',
-        encryptionAlgorithm: 'AES-256-CBC',
-        encryptionSecretSealed: sealSecret(randomBytes(32).toString('base64'), 'encryptionSecret', masterKey),
-        epicEnvironment: 'Test',
-        admittancePolicy: 'automatic',
-        authType: 'none',
-        vendorName: 'Televisit',
-        epicTimeZone: 'America/Chicago',
-        defaultLinkValidityMinutes: 60,
-        connectionStatusUrl: `${epic.url}/status`,
-      })
-      .returning();
+    const { row: integration } = await seedIntegrationRow(handle.db, masterKey, { connectionStatusUrl: `${epic.url}/status` });
 
     // Warm up first (JIT, connection pools, the worker's first claims), then measure.
-    await measureDelivery(handle.db, integration!.id, epic, 'W', 2);
+    await measureDelivery(handle.db, integration.id, epic, 'W', 2);
     epic.calls.length = 0;
-    const delivery = await measureDelivery(handle.db, integration!.id, epic, 'M', SECONDS);
-    const search = await measureSearch(handle.db, integration!.id);
+    const delivery = await measureDelivery(handle.db, integration.id, epic, 'M', SECONDS);
+    const search = await measureSearch(handle.db, integration.id);
 
     console.log(`\nbench/notify: PostgreSQL (local), next start with its notification worker, fake Epic on 127.0.0.1`);
     console.log(`event -> Epic received, ${delivery.count} of ${delivery.events} events at ${EVENTS_PER_SECOND}/s: p50 ${delivery.p50.toFixed(1)} ms, p99 ${delivery.p99.toFixed(1)} ms, max ${delivery.max.toFixed(1)} ms (target p99 < 100 ms)`);

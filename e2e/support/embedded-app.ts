@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../lib/db/client';
-import { integrations } from '../../lib/db/schema';
-import { sealSecret } from '../../lib/secrets';
+import type { integrations } from '../../lib/db/schema';
+import { seedIntegrationRow } from '../../test/fixtures/integration';
 
 /**
  * A data folder for an app server on the embedded database, with one integration seeded before
@@ -13,30 +13,12 @@ import { sealSecret } from '../../lib/secrets';
 export async function prepareEmbeddedData(values: Partial<typeof integrations.$inferInsert> = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'televisit-embedded-'));
   const masterKey = randomBytes(32);
-  const secret = randomBytes(32).toString('base64');
-  const encryptionKey = `embedded-${randomBytes(4).toString('hex')}`;
   const handle = await openDatabase({ dataDir });
-  const [row] = await handle.db
-    .insert(integrations)
-    .values({
-      encryptionKey,
-      defaultHostEmail: 'host@clinic.example',
-      providerUserType: 'Licensed',
-      encryptionAlgorithm: 'AES-256-CBC',
-      encryptionSecretSealed: sealSecret(secret, 'encryptionSecret', masterKey),
-      epicEnvironment: 'Test',
-      admittancePolicy: 'automatic',
-      authType: 'none',
-      vendorName: 'Televisit',
-      epicTimeZone: 'America/Chicago',
-      defaultLinkValidityMinutes: 60,
-      ...values,
-    })
-    .returning();
+  const { row, secret } = await seedIntegrationRow(handle.db, masterKey, values);
   await handle.close();
   return {
     dataDir,
-    integration: { id: row!.id, encryptionKey, secret },
+    integration: { id: row.id, encryptionKey: row.encryptionKey, secret },
     env: { DATA_DIR: dataDir, TELEVISIT_MASTER_KEY: masterKey.toString('base64'), DATABASE_URL: '', NEXTAUTH_SECRET: '' },
   };
 }

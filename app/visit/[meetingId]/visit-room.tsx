@@ -160,6 +160,12 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
           {view.stage === 'waiting-for-host' ? 'Waiting for the host to start this meeting' : 'The provider will let you in soon'}
         </p>
         <p className="mt-2 text-sm text-slate-600">Keep this page open. It updates by itself.</p>
+        <p className="mt-4 text-sm">
+          <a href="/device-test" target="_blank" rel="noopener" className="text-blue-800 underline">
+            Test your camera, microphone and speaker while you wait
+          </a>{' '}
+          (opens in a new tab)
+        </p>
       </Shell>
     );
   }
