@@ -41,9 +41,9 @@ async function main() {
     const { row: integration } = await seedIntegrationRow(handle.db, masterKey, { connectionStatusUrl: `${epic.url}/status` });
 
     // Warm up first (JIT, connection pools, the worker's first claims), then measure.
-    await measureDelivery(handle.db, integration.id, epic, 'W', 2);
+    await measureDelivery(handle, integration.id, epic, 'W', 2);
     epic.calls.length = 0;
-    const delivery = await measureDelivery(handle.db, integration.id, epic, 'M', SECONDS);
+    const delivery = await measureDelivery(handle, integration.id, epic, 'M', SECONDS);
     const search = await measureSearch(handle.db, integration.id);
 
     console.log(`\nbench/notify: PostgreSQL (local), next start with its notification worker, fake Epic on 127.0.0.1`);
@@ -61,7 +61,7 @@ async function main() {
 
 /** Connects and disconnects participants through the app's own state changes, evenly paced. */
 async function measureDelivery(
-  database: Awaited<ReturnType<typeof openDatabase>>['db'],
+  handle: Awaited<ReturnType<typeof openDatabase>>,
   integrationId: string,
   epic: Awaited<ReturnType<typeof startFakeEpic>>,
   label: string,
@@ -69,11 +69,12 @@ async function measureDelivery(
 ) {
   const { joinVisit } = await import('../lib/visit/launch');
   const { connectParticipant, disconnectParticipant } = await import('../lib/visit/meeting-state');
+  const database = handle.db;
   const [integration] = await database.select().from(integrations).where(sql`${integrations.id} = ${integrationId}`);
   const total = EVENTS_PER_SECOND * seconds;
   const people = await Promise.all(
     Array.from({ length: total / 2 }, (_, index) =>
-      joinVisit(database, integration!, {
+      joinVisit(handle, integration!, {
         sessionId: `${label}${index}`, conferenceId: null, meetingKey: `${label}${index}`, userType: 'Patient', externalId: `${label}${index}`, externalIdType: null,
         firstName: null, lastName: null, email: null, orgId: null, timestamp: null, appointmentTime: null, linkValidityMinutes: 0,
         expiresAt: null, launchCode: null, roomName: null,

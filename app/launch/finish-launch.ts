@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import type { Database } from '@/lib/db/client';
+import type { DatabaseHandle } from '@/lib/db/client';
 import type { Integration } from '@/lib/db/schema';
 import { startDeviceTest } from '@/lib/device-test/launch';
 import type { LaunchToken } from '@/lib/epic/launch-token';
@@ -18,18 +18,19 @@ export interface EpicAccess {
  * test (spec section 3) or the visit, with the participant's session cookie.
  */
 export async function finishLaunch(
-  database: Database,
+  handle: DatabaseHandle,
   request: NextRequest,
   launch: { integration: Integration; token: LaunchToken; encryptionKey: string; mode: string | null; access?: EpicAccess },
 ): Promise<NextResponse> {
   const { integration, token, encryptionKey, access } = launch;
+  const database = handle.db;
   if (launch.mode === 'devicetest') {
     if (access) await storeAccessToken(database, orderingKey(null, token.userType, token.externalId), access.accessToken, access.expiresAt);
     return startDeviceTest(database, request, integration, token, encryptionKey);
   }
 
   // Writes the launch log row too, in the same statement.
-  const joined = await joinVisit(database, integration, token, encryptionKey);
+  const joined = await joinVisit(handle, integration, token, encryptionKey);
   if (access) await storeAccessToken(database, orderingKey(joined.meetingId, token.userType, token.externalId), access.accessToken, access.expiresAt);
   const response = new NextResponse(null, { status: 303, headers: { Location: `/visit/${joined.meetingId}`, 'Cache-Control': 'no-store' } });
   response.cookies.set(

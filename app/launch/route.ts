@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { db } from '@/lib/db';
+import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { LaunchTokenError, readLaunchToken, type EncryptionAlgorithm } from '@/lib/epic/launch-token';
 import { beginEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
@@ -12,7 +12,8 @@ import { finishLaunch, oauthRedirectUri } from './finish-launch';
 export async function GET(request: NextRequest) {
   const key = request.nextUrl.searchParams.get('key');
   const data = request.nextUrl.searchParams.get('data');
-  const database = await db();
+  const handle = await databaseHandle();
+  const database = handle.db;
   const refuse = async (outcome: string, detail: string, ids: { sessionId?: string; epicUserId?: string } = {}) => {
     await recordLaunch(database, { encryptionKey: key, outcome, detail, ...ids });
     return launchFailureResponse();
@@ -60,7 +61,7 @@ export async function GET(request: NextRequest) {
       }
     }
 
-    return await finishLaunch(database, request, { integration, token, encryptionKey: key, mode });
+    return await finishLaunch(handle, request, { integration, token, encryptionKey: key, mode });
   } catch (error) {
     // Even an unexpected fault looks like any other refused link; the detail is only logged.
     console.error('[launch] unexpected error', error);

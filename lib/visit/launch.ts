@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Database } from '@/lib/db/client';
+import type { Database, DatabaseHandle } from '@/lib/db/client';
 import { providers, type Integration } from '@/lib/db/schema';
 import type { LaunchToken } from '@/lib/epic/launch-token';
 
@@ -13,17 +13,17 @@ export interface LaunchedParticipant {
  * launch log row, in one statement. Upserts on the unique keys make simultaneous launches of one
  * visit converge on one meeting; one statement is its own transaction.
  */
-export async function joinVisit(database: Database, integration: Integration, token: LaunchToken, encryptionKey: string): Promise<LaunchedParticipant> {
-  const providerId = token.userType === 'Provider' ? await findOrCreateProvider(database, integration, token) : null;
+export async function joinVisit(handle: DatabaseHandle, integration: Integration, token: LaunchToken, encryptionKey: string): Promise<LaunchedParticipant> {
+  const providerId = token.userType === 'Provider' ? await findOrCreateProvider(handle.db, integration, token) : null;
   // drizzle/0002_join_visit_function.sql: the upserts and the launch log row in one call.
-  const result = await database.execute<{ joined_participant_id: string; joined_meeting_id: string }>(sql`
-    select * from televisit_join_visit(
-      ${integration.id}::uuid, ${token.meetingKey}, ${token.sessionId}, ${token.conferenceId},
-      ${integration.admittancePolicy}, ${integration.defaultHostEmail}, ${token.userType}, ${token.externalId},
-      ${token.externalIdType}, ${token.firstName}, ${token.lastName}, ${providerId}::uuid, ${encryptionKey}
-    )
-  `);
-  const row = result.rows[0];
+  const [row] = await handle.query<{ joined_participant_id: string; joined_meeting_id: string }>(
+    'select * from televisit_join_visit($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid, $13)',
+    [
+      integration.id, token.meetingKey, token.sessionId, token.conferenceId,
+      integration.admittancePolicy, integration.defaultHostEmail, token.userType, token.externalId,
+      token.externalIdType, token.firstName, token.lastName, providerId, encryptionKey,
+    ],
+  );
   if (!row) throw new Error('the launch upsert returned no participant');
   return { meetingId: row.joined_meeting_id, participantId: row.joined_participant_id };
 }

@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { db } from '@/lib/db';
+import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { completeEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
 import { launchFailureResponse } from '../failure-page';
@@ -8,11 +8,12 @@ import { finishLaunch, oauthRedirectUri } from '../finish-launch';
 // Epic's OAuth redirect back to us (spec section 4): check the state, exchange the code, then
 // finish the launch that was waiting for it.
 export async function GET(request: NextRequest) {
-  const database = await db();
+  const handle = await databaseHandle();
+  const database = handle.db;
   try {
     // oauth4webapi wants a plain URL; Next's NextURL is not one.
     const authorized = await completeEpicAuthorization(database, new URL(request.nextUrl.toString()), oauthRedirectUri(request));
-    return await finishLaunch(database, request, {
+    return await finishLaunch(handle, request, {
       integration: authorized.integration,
       token: authorized.pending.token,
       encryptionKey: authorized.pending.encryptionKey,
