@@ -65,9 +65,14 @@ export async function requireAdmin(): Promise<Admin> {
   return admin;
 }
 
+/**
+ * The address sign-in throttling counts against. Next.js fills X-Forwarded-For from the socket
+ * unless the request already has one; behind a reverse proxy, the last entry is the one that
+ * proxy added, which a client cannot forge (it can only prepend). Without a proxy a client can
+ * send its own header and dodge the per-address limit, but never the per-email one.
+ */
 function clientAddress(headers: Record<string, string | string[] | undefined>): string {
   const forwarded = headers['x-forwarded-for'];
-  const value = Array.isArray(forwarded) ? forwarded[0] : forwarded;
-  // Next.js fills x-forwarded-for from the socket unless a proxy in front already set it.
-  return value?.split(',')[0]?.trim() || 'unknown';
+  const value = Array.isArray(forwarded) ? forwarded.at(-1) : forwarded;
+  return value?.split(',').at(-1)?.trim() || 'unknown';
 }

@@ -22,10 +22,6 @@ export const envSchema = z
     NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters').optional(),
     NEXTAUTH_URL: z.url('NEXTAUTH_URL must be an absolute URL').optional(),
     ADMIN_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
-    TRUST_PROXY: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((value) => value === 'true'),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
     NOTIFY_RETRY_WINDOW_HOURS: z.coerce.number().min(0.001).max(168).default(24),

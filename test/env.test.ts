@@ -35,15 +35,13 @@ describe('parseEnv', () => {
     assert.equal(parsed.TELEVISIT_MASTER_KEY, undefined);
     assert.equal(parsed.NEXTAUTH_SECRET, undefined);
     assert.equal(parsed.ADMIN_SESSION_HOURS, 8);
-    assert.equal(parsed.TRUST_PROXY, false);
     assert.deepEqual(parsed.ICE_SERVERS, []);
   });
 
-  test('PORT and ADMIN_SESSION_HOURS are read as numbers and TRUST_PROXY as a boolean', () => {
-    const parsed = parse({ PORT: '8080', ADMIN_SESSION_HOURS: '12', TRUST_PROXY: 'true', NODE_ENV: 'development' });
+  test('PORT and ADMIN_SESSION_HOURS are read as numbers', () => {
+    const parsed = parse({ PORT: '8080', ADMIN_SESSION_HOURS: '12', NODE_ENV: 'development' });
     assert.equal(parsed.PORT, 8080);
     assert.equal(parsed.ADMIN_SESSION_HOURS, 12);
-    assert.equal(parsed.TRUST_PROXY, true);
     assert.equal(parsed.NODE_ENV, 'development');
   });
 
@@ -53,9 +51,6 @@ describe('parseEnv', () => {
     assert.equal(parse({ PORT: '1' }).PORT, 1);
   });
 
-  test('TRUST_PROXY other than true or false is refused', () => {
-    assert.match(problems({ TRUST_PROXY: 'yes' }), /TRUST_PROXY/);
-  });
 
   test('ADMIN_SESSION_HOURS outside 1 to 720 is refused', () => {
     assert.match(problems({ ADMIN_SESSION_HOURS: '0' }), /ADMIN_SESSION_HOURS/);
