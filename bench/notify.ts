@@ -90,7 +90,7 @@ async function measureDelivery(
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const person = people[Math.floor(index / 2)]!;
     const connection = `${label === 'W' ? '00000000' : '11111111'}-0000-4000-8000-${String(Math.floor(index / 2)).padStart(12, '0')}`;
-    pending.push(index % 2 === 0 ? connectParticipant(database, person.participantId, connection) : disconnectParticipant(database, person.participantId, connection));
+    pending.push(index % 2 === 0 ? connectParticipant(database, person.participantId!, connection) : disconnectParticipant(database, person.participantId!, connection));
   }
   await Promise.all(pending);
   // A disconnect that overtook its own connect records nothing: count the events really written.

@@ -1,5 +1,7 @@
 -- A launch in one call: find or create the visit's one meeting (a provider reopens an ended one),
--- upsert the participant, and write the launch log row. PL/pgSQL keeps the statement's plan for
+-- upsert the participant, and write the launch log row. A patient opening an ended visit gets no
+-- participant row (their records were deleted when it ended, spec section 5): the participant
+-- column comes back null. PL/pgSQL keeps the statement's plan for
 -- the session, which halves the cost of a launch on the embedded database (bench/launch).
 CREATE OR REPLACE FUNCTION televisit_join_visit(
   p_integration_id uuid,
@@ -26,11 +28,12 @@ BEGIN
     ON CONFLICT (integration_id, visit_key) DO UPDATE SET
       state = CASE WHEN p_user_type = 'Provider' AND meetings.state = 'ended' THEN 'waiting' ELSE meetings.state END,
       ended_at = CASE WHEN p_user_type = 'Provider' AND meetings.state = 'ended' THEN NULL ELSE meetings.ended_at END
-    RETURNING meetings.id
+    RETURNING meetings.id, meetings.state
   ), participant AS (
     INSERT INTO participants (meeting_id, user_type, epic_user_id, epic_user_id_type, session_id, conference_id, first_name, last_name, provider_id)
     SELECT meeting.id, p_user_type, p_epic_user_id, p_epic_user_id_type, p_session_id, p_conference_id, p_first_name, p_last_name, p_provider_id
     FROM meeting
+    WHERE NOT (p_user_type = 'Patient' AND meeting.state = 'ended')
     ON CONFLICT (meeting_id, user_type, epic_user_id) DO UPDATE SET
       first_name = coalesce(excluded.first_name, participants.first_name),
       last_name = coalesce(excluded.last_name, participants.last_name),
@@ -39,9 +42,9 @@ BEGIN
     RETURNING participants.id, participants.meeting_id
   ), logged AS (
     INSERT INTO launch_log (encryption_key, outcome, session_id, epic_user_id, user_type, meeting_id)
-    SELECT p_encryption_key, 'ok', coalesce(p_session_id, p_conference_id), p_epic_user_id, p_user_type, participant.meeting_id
-    FROM participant
+    SELECT p_encryption_key, 'ok', coalesce(p_session_id, p_conference_id), p_epic_user_id, p_user_type, meeting.id
+    FROM meeting
   )
-  SELECT participant.id, participant.meeting_id FROM participant;
+  SELECT participant.id, meeting.id FROM meeting LEFT JOIN participant ON true;
 END
 $$;

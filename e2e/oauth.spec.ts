@@ -98,3 +98,26 @@ test('a reused launch code, an issuer off the allowlist, and a forged state each
   expect(row?.outcome).toBe('oauth_state_mismatch');
   await forged.context.close();
 });
+
+test('a callback URL taken to another browser is refused, and the browser that started the launch still finishes it', async ({ browser }) => {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  // Walk the redirects by hand (the context's request API shares the browser's cookies) to hold
+  // the callback URL before the browser opens it.
+  const launch = await context.request.get(oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT804' }, epic.issueLaunchCode()), { maxRedirects: 0 });
+  expect(launch.status()).toBe(303);
+  expect((await context.cookies()).map((cookie) => cookie.name)).toContain('tv_oauth_state');
+  const authorize = await context.request.get(launch.headers()['location']!, { maxRedirects: 0 });
+  const callback = authorize.headers()['location']!;
+  expect(callback).toMatch(/\/launch\/oauth-callback\?.*state=/);
+
+  const elsewhere = await openFresh(browser, callback);
+  expect(elsewhere.response!.status()).toBe(400);
+  const [row] = await query<{ outcome: string }>('select outcome from launch_log order by id desc limit 1');
+  expect(row!.outcome).toBe('oauth_state_mismatch');
+  await elsewhere.context.close();
+
+  const page = await context.newPage();
+  await page.goto(callback);
+  await expect(page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await context.close();
+});

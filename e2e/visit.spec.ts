@@ -120,8 +120,10 @@ test('patient reloads and is straight back; provider leaves and the patient wait
   for (const event of events) open.set(event.user_type, (open.get(event.user_type) ?? 0) + (event.status === 'Connected' ? 1 : -1));
   expect(Object.fromEntries(open)).toEqual({ Patient: 0, Provider: 0 });
 
+  // The link still works, but only to say so: no new patient record for an ended visit.
   await patient.goto(patientLink);
   await expect(patient.getByText('This visit has ended.')).toBeVisible();
+  expect(await query("select * from participants where meeting_id = $1 and user_type = 'Patient'", [meeting!.id])).toEqual([]);
   await patient.context().close();
   await provider.context().close();
 });

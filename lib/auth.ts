@@ -24,22 +24,9 @@ export function authOptions(): NextAuthOptions {
           const parsed = signInSchema.safeParse(credentials);
           if (!parsed.success) throw new Error(WRONG_CREDENTIALS);
           const { email, password } = parsed.data;
-          const address = clientAddress(request.headers ?? {});
-          const database = await db();
-
-          const verdict = await checkSignInThrottle(database, email, address);
-          if (verdict.kind === 'refuse') {
-            throw new Error(
-              `Too many failed sign-ins. Sign-in is refused for ${verdict.retryAfterMinutes} minute${verdict.retryAfterMinutes === 1 ? '' : 's'}.`,
-            );
-          }
-          if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
-
-          const [admin] = await database.select().from(admins).where(eq(admins.email, email));
-          const succeeded = await verifyPassword(password, admin?.passwordHash);
-          await recordSignInAttempt(database, email, address, succeeded);
-          if (!admin || !succeeded) throw new Error(WRONG_CREDENTIALS);
-          return { id: admin.id, email: admin.email };
+          // One attempt per email at a time in this server, so parallel guesses cannot all pass
+          // the throttle before any failure is counted.
+          return oneAtATime(email, () => checkCredentials(email, password, clientAddress(request.headers ?? {})));
         },
       }),
     ],
@@ -48,6 +35,22 @@ export function authOptions(): NextAuthOptions {
       session: ({ session, token }) => ({ ...session, adminId: token.adminId as string | undefined }),
     },
   };
+}
+
+async function checkCredentials(email: string, password: string, address: string) {
+  const database = await db();
+  const verdict = await checkSignInThrottle(database, email, address);
+  if (verdict.kind === 'refuse') {
+    const minutes = verdict.retryAfterMinutes;
+    throw new Error(`Too many failed sign-ins. Sign-in is refused for ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+  }
+  if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+
+  const [admin] = await database.select().from(admins).where(eq(admins.email, email));
+  const succeeded = await verifyPassword(password, admin?.passwordHash);
+  await recordSignInAttempt(database, email, address, succeeded);
+  if (!admin || !succeeded) throw new Error(WRONG_CREDENTIALS);
+  return { id: admin.id, email: admin.email };
 }
 
 /** The signed-in admin, re-read from the database so a removed admin loses access at once. */
@@ -71,6 +74,18 @@ export async function requireAdmin(): Promise<Admin> {
  * proxy added, which a client cannot forge (it can only prepend). Without a proxy a client can
  * send its own header and dodge the per-address limit, but never the per-email one.
  */
+const attemptsInFlight = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = attemptsInFlight.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  attemptsInFlight.set(key, next);
+  void next.catch(() => undefined).finally(() => {
+    if (attemptsInFlight.get(key) === next) attemptsInFlight.delete(key);
+  });
+  return next;
+}
+
 function clientAddress(headers: Record<string, string | string[] | undefined>): string {
   const forwarded = headers['x-forwarded-for'];
   const value = Array.isArray(forwarded) ? forwarded.at(-1) : forwarded;

@@ -41,10 +41,14 @@ export function fieldErrorsOf(error: ZodError): Record<string, string> {
   return fieldErrors;
 }
 
-/** A request's JSON body; a body that is not JSON is the caller's mistake (400), not ours. */
-export async function readJsonBody(request: Request): Promise<unknown> {
+/** A request's JSON body; a body that is not JSON, or too large, is the caller's mistake, not ours. */
+export async function readJsonBody(request: Request, maxBytes = 128 * 1024): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new AppError('too_large', 413, `The body must be at most ${maxBytes} bytes`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new AppError('too_large', 413, `The body must be at most ${maxBytes} bytes`);
   try {
-    return await request.json();
+    return JSON.parse(text);
   } catch {
     throw new AppError('bad_json', 400, 'The body must be JSON');
   }

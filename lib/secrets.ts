@@ -22,9 +22,14 @@ export function openSecret(sealed: string, field: string, masterKey: Buffer = en
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
 }
 
-/** What the browser may see of a stored secret: that it is set, and its last four characters. */
+/**
+ * What the browser may see of a stored secret: that it is set, and its last four characters when
+ * those are a small part of it (a 44-character key, not a 9-character password).
+ */
+export const SECRET_HINT_MIN_LENGTH = 16;
+
 export function secretHint(sealed: string | null | undefined, field: string): string | null {
   if (!sealed) return null;
   const value = openSecret(sealed, field);
-  return value.length > 8 ? value.slice(-4) : '';
+  return value.length >= SECRET_HINT_MIN_LENGTH ? value.slice(-4) : '';
 }

@@ -1,5 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import type { DatabaseHandle } from '@/lib/db/client';
+import { env } from '@/lib/env';
+import { visitEndedResponse } from './failure-page';
 import type { Integration } from '@/lib/db/schema';
 import { startDeviceTest } from '@/lib/device-test/launch';
 import type { LaunchToken } from '@/lib/epic/launch-token';
@@ -31,6 +33,7 @@ export async function finishLaunch(
 
   // Writes the launch log row too, in the same statement.
   const joined = await joinVisit(handle, integration, token, encryptionKey);
+  if (!joined.participantId) return visitEndedResponse();
   if (access) await storeAccessToken(database, orderingKey(joined.meetingId, token.userType, token.externalId), access.accessToken, access.expiresAt);
   const response = new NextResponse(null, { status: 303, headers: { Location: `/visit/${joined.meetingId}`, 'Cache-Control': 'no-store' } });
   response.cookies.set(
@@ -41,6 +44,13 @@ export async function finishLaunch(
   return response;
 }
 
+/** Registered with Epic, so it must be the public address: NEXTAUTH_URL when set (behind a proxy). */
 export function oauthRedirectUri(request: NextRequest): string {
-  return `${request.nextUrl.origin}/launch/oauth-callback`;
+  return `${env().NEXTAUTH_URL?.replace(/\/+$/, '') ?? request.nextUrl.origin}/launch/oauth-callback`;
+}
+
+export const OAUTH_STATE_COOKIE = 'tv_oauth_state';
+
+export function oauthStateCookieOptions(secure: boolean) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/launch/oauth-callback', maxAge: 600 };
 }

@@ -1,12 +1,13 @@
-import type { NextRequest } from 'next/server';
+import { NextResponse, type NextRequest } from 'next/server';
 import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { LaunchTokenError, readLaunchToken, type EncryptionAlgorithm } from '@/lib/epic/launch-token';
-import { beginEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
+import { beginEpicAuthorization, OAuthLaunchError, stateBinding } from '@/lib/epic/oauth';
+import { isSecureRequest } from '@/lib/visit/participant-session';
 import { cachedIntegrationByKey } from '@/lib/settings/integration-cache';
 import { openIntegrationSecret } from '@/lib/settings/store';
 import { launchFailureResponse } from './failure-page';
-import { finishLaunch, oauthRedirectUri } from './finish-launch';
+import { finishLaunch, OAUTH_STATE_COOKIE, oauthRedirectUri, oauthStateCookieOptions } from './finish-launch';
 
 // Epic's launch link: /launch?key=<Encryption Key>&data=<CRYPTSTRING> (spec section 1).
 export async function GET(request: NextRequest) {
@@ -46,7 +47,7 @@ export async function GET(request: NextRequest) {
     // Spec section 4: with OAuth, Epic authorizes first and the launch finishes at the callback.
     if (integration.authType === 'oauth') {
       try {
-        const authorize = await beginEpicAuthorization(database, integration, {
+        const { authorizeUrl, state } = await beginEpicAuthorization(database, integration, {
           token,
           issuer: request.nextUrl.searchParams.get('iss'),
           launchCode: token.launchCode ?? request.nextUrl.searchParams.get('launch'),
@@ -54,7 +55,9 @@ export async function GET(request: NextRequest) {
           encryptionKey: key,
           redirectUri: oauthRedirectUri(request),
         });
-        return new Response(null, { status: 303, headers: { Location: authorize.toString(), 'Cache-Control': 'no-store' } });
+        const response = new NextResponse(null, { status: 303, headers: { Location: authorizeUrl.toString(), 'Cache-Control': 'no-store' } });
+        response.cookies.set(OAUTH_STATE_COOKIE, stateBinding(state), oauthStateCookieOptions(isSecureRequest(request)));
+        return response;
       } catch (error) {
         if (error instanceof OAuthLaunchError) return await refuse(error.kind, error.message, { sessionId: token.meetingKey, epicUserId: token.externalId });
         throw error;

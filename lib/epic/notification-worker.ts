@@ -82,10 +82,11 @@ export function startNotificationWorker(database: Database, options: WorkerOptio
 
 /** Claims due notifications, oldest first, at most one per participant, with a lease. */
 export async function claimDue(database: Database, options: Pick<WorkerOptions, 'timeoutMs' | 'batchSize'>): Promise<Notification[]> {
-  // Longer than one call may take; a crashed server's claims lapse after it.
-  const leaseSeconds = Math.ceil(options.timeoutMs / 1000) + 5;
+  // Twice as long as one call may take, so a busy server keeps its claims; a crashed server's
+  // claims lapse after it. Milliseconds, so the value round-trips through a JS Date for settle().
+  const leaseSeconds = Math.ceil((2 * options.timeoutMs) / 1000) + 5;
   const claimed = await database.execute(sql`
-    update notifications set claimed_until = now() + make_interval(secs => ${leaseSeconds})
+    update notifications set claimed_until = date_trunc('milliseconds', now() + make_interval(secs => ${leaseSeconds}))
     where id in (
       select due.id from notifications due
       where due.state = 'pending' and due.next_attempt_at <= now()
@@ -152,6 +153,7 @@ async function settle(
   attempt?: { url: string; headers: Record<string, string>; body: string; result: EpicCallResult; called: boolean },
 ) {
   await database.transaction(async (tx) => {
+    // A call that was made is always on record.
     if (attempt) {
       await tx.insert(notificationAttempts).values({
         notificationId: notification.id,
@@ -164,17 +166,21 @@ async function settle(
         durationMs: attempt.result.durationMs,
       });
     }
-    await tx
+    // The outcome only while the claim is still ours: if it lapsed and another server took the
+    // notification over, that server's outcome stands.
+    const [stillOurs] = await tx
       .update(notifications)
       .set({
         state: outcome.state,
         respCode: outcome.respCode,
-        attempts: notification.attempts + (attempt?.called ? 1 : 0),
+        attempts: sql`${notifications.attempts} + ${attempt?.called ? 1 : 0}`,
         nextAttemptAt: outcome.nextAttemptAt ?? notification.nextAttemptAt,
         claimedUntil: null,
         finishedAt: outcome.state === 'pending' ? null : new Date(),
       })
-      .where(eq(notifications.id, notification.id));
+      .where(and(eq(notifications.id, notification.id), eq(notifications.claimedUntil, notification.claimedUntil!)))
+      .returning({ id: notifications.id });
+    if (!stillOurs) console.warn(`[notifications] claim on ${notification.id} lapsed before its outcome was recorded; another server has it`);
   });
 }
 

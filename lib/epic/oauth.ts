@@ -1,4 +1,5 @@
-import { and, eq, gt } from 'drizzle-orm';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { and, eq, gt, lt } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import type { Database } from '@/lib/db/client';
@@ -42,6 +43,8 @@ interface PendingLaunch {
   encryptionKey: string;
   codeVerifier: string;
   authorizationEndpoint: string;
+  /** The OAuth server's own issuer (id_token `iss`), when discovery named one; else the FHIR base. */
+  authorizationIssuer: string;
 }
 
 export interface CompletedAuthorization {
@@ -51,12 +54,16 @@ export interface CompletedAuthorization {
   expiresAt: Date;
 }
 
-/** Checks `iss`, discovers Epic's endpoints, stores the pending launch, and returns where to send the browser. */
+/**
+ * Checks `iss`, discovers Epic's endpoints, stores the pending launch, and returns where to send
+ * the browser and the state, which the caller also binds to this browser (a cookie), so a stolen
+ * callback URL cannot be finished in another browser.
+ */
 export async function beginEpicAuthorization(
   database: Database,
   integration: Integration,
   launch: { token: LaunchToken; issuer: string | null; launchCode: string | null; mode: string | null; encryptionKey: string; redirectUri: string },
-): Promise<URL> {
+): Promise<{ authorizeUrl: URL; state: string }> {
   if (!launch.issuer || !launch.launchCode) throw new OAuthLaunchError('oauth_missing_launch', `the launch has no ${launch.issuer ? 'launch code' : 'iss'}`);
   const issuer = launch.issuer.trim().replace(/\/+$/, '');
   const allowed = integration.epicEnvironment === 'Production' ? integration.oauthIssuersProduction : integration.oauthIssuersTest;
@@ -73,7 +80,10 @@ export async function beginEpicAuthorization(
     encryptionKey: launch.encryptionKey,
     codeVerifier,
     authorizationEndpoint: server.authorization_endpoint!,
+    authorizationIssuer: server.issuer,
   };
+  // Launches nobody finished: gone once expired, with the names they hold.
+  await database.delete(oauthLaunches).where(lt(oauthLaunches.expiresAt, new Date()));
   await database.insert(oauthLaunches).values({
     state,
     integrationId: integration.id,
@@ -93,7 +103,12 @@ export async function beginEpicAuthorization(
   authorize.searchParams.set('state', state);
   authorize.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
   authorize.searchParams.set('code_challenge_method', 'S256');
-  return authorize;
+  return { authorizeUrl: authorize, state };
+}
+
+/** What the browser keeps of the state: its hash, compared at the callback. */
+export function stateBinding(state: string): string {
+  return createHash('sha256').update(state).digest('base64url');
 }
 
 /** Epic's callback: the state must be one we issued (each is used once), then the code becomes a token. */
@@ -101,8 +116,12 @@ export async function completeEpicAuthorization(
   database: Database,
   callbackUrl: URL,
   redirectUri: string,
+  browserBinding: string | undefined,
 ): Promise<CompletedAuthorization> {
   const state = callbackUrl.searchParams.get('state');
+  if (!state || !browserBinding || !safeEqual(stateBinding(state), browserBinding)) {
+    throw new OAuthLaunchError('oauth_state_mismatch', 'the callback state does not belong to this browser');
+  }
   const [stored] = state
     ? await database.delete(oauthLaunches).where(and(eq(oauthLaunches.state, state), gt(oauthLaunches.expiresAt, new Date()))).returning()
     : [];
@@ -129,7 +148,7 @@ async function exchangeCode(
   redirectUri: string,
 ): Promise<CompletedAuthorization> {
   const server: oauth.AuthorizationServer = {
-    issuer: stored.issuer,
+    issuer: pending.authorizationIssuer,
     authorization_endpoint: pending.authorizationEndpoint,
     token_endpoint: stored.tokenEndpoint,
   };
@@ -173,7 +192,7 @@ export async function storeAccessToken(database: Database, orderingKey: string, 
     .onConflictDoUpdate({ target: epicAccessTokens.orderingKey, set: { accessTokenSealed, expiresAt } });
 }
 
-const smartConfigurationSchema = z.object({ authorization_endpoint: z.url(), token_endpoint: z.url() });
+const smartConfigurationSchema = z.object({ issuer: z.url().optional(), authorization_endpoint: z.url(), token_endpoint: z.url() });
 const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
 
 /** `<iss>/.well-known/smart-configuration` (appended to the base, which has a path), else `<iss>/metadata`. */
@@ -186,7 +205,7 @@ async function discover(issuer: string, integration: Integration): Promise<oauth
   const problems: string[] = [];
   try {
     const configuration = smartConfigurationSchema.parse(await fetchJson(`${issuer}/.well-known/smart-configuration`));
-    return checked({ issuer, ...configuration }, integration);
+    return checked({ ...configuration, issuer: configuration.issuer ?? issuer }, integration);
   } catch (error) {
     problems.push(`smart-configuration: ${describe(error)}`);
   }
@@ -226,6 +245,12 @@ function revivePending(json: string): PendingLaunch {
     if (typeof token[field] === 'string') token[field] = new Date(token[field]);
   }
   return pending;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function describe(error: unknown): string {

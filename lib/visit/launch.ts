@@ -5,7 +5,8 @@ import type { LaunchToken } from '@/lib/epic/launch-token';
 
 export interface LaunchedParticipant {
   meetingId: string;
-  participantId: string;
+  /** null when a patient opened a visit that has ended. */
+  participantId: string | null;
 }
 
 /**
@@ -16,7 +17,7 @@ export interface LaunchedParticipant {
 export async function joinVisit(handle: DatabaseHandle, integration: Integration, token: LaunchToken, encryptionKey: string): Promise<LaunchedParticipant> {
   const providerId = token.userType === 'Provider' ? await findOrCreateProvider(handle.db, integration, token) : null;
   // drizzle/0002_join_visit_function.sql: the upserts and the launch log row in one call.
-  const [row] = await handle.query<{ joined_participant_id: string; joined_meeting_id: string }>(
+  const [row] = await handle.query<{ joined_participant_id: string | null; joined_meeting_id: string }>(
     'select * from televisit_join_visit($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid, $13)',
     [
       integration.id, token.meetingKey, token.sessionId, token.conferenceId,

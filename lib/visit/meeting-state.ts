@@ -23,6 +23,8 @@ export async function connectParticipant(database: Database, participantId: stri
       .update(participants)
       .set({ connectionId, connectedAt: participant.connectionId ? participant.connectedAt : now, lastSeenAt: now })
       .where(eq(participants.id, participant.id));
+    // Signals still waiting for a connection this one replaces will never be read.
+    if (participant.connectionId) await tx.delete(signals).where(eq(signals.toConnection, participant.connectionId));
     // A reload can open the new stream before the old one closes: still one connection, no event.
     if (!participant.connectionId) await recordEvent(tx, meeting, participant, 'Connected', now);
 
@@ -45,11 +47,15 @@ export async function connectParticipant(database: Database, participantId: stri
   });
 }
 
-/** The stream `connectionId` closed. Nothing happens when a newer stream has replaced it. */
-export async function disconnectParticipant(database: Database, participantId: string, connectionId: string): Promise<void> {
+/**
+ * The stream `connectionId` closed. Nothing happens when a newer stream has replaced it, or, for
+ * the stale sweep, when the connection showed signs of life after `seenBefore`.
+ */
+export async function disconnectParticipant(database: Database, participantId: string, connectionId: string, seenBefore?: Date): Promise<void> {
   await database.transaction(async (tx) => {
     const locked = await lockParticipant(tx, participantId);
     if (!locked || locked.participant.connectionId !== connectionId) return;
+    if (seenBefore && locked.participant.lastSeenAt && locked.participant.lastSeenAt >= seenBefore) return;
     await markDisconnected(tx, locked.meeting, locked.participant);
     await announceMeetingChange(tx, locked.meeting.id);
   });
@@ -75,7 +81,7 @@ export async function disconnectStale(database: Database, staleAfterMs: number):
     .select({ id: participants.id, connectionId: participants.connectionId })
     .from(participants)
     .where(and(isNotNull(participants.connectionId), lt(participants.lastSeenAt, cutoff)));
-  for (const row of stale) await disconnectParticipant(database, row.id, row.connectionId!);
+  for (const row of stale) await disconnectParticipant(database, row.id, row.connectionId!, cutoff);
   return stale.length;
 }
 

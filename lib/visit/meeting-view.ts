@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { meetings, participants, signals, type Participant } from '@/lib/db/schema';
 
@@ -71,11 +71,14 @@ export async function meetingView(database: Database, meetingId: string, partici
   };
 }
 
-/** Signals addressed to this connection after `afterId`, taken (deleted) as they are read. */
-export async function takeSignals(database: Database, connectionId: string, afterId: number) {
+/**
+ * Signals addressed to this connection, taken (deleted) as they are read, so each is delivered
+ * once. No id cursor: ids are handed out before commit, so a lower id can commit later.
+ */
+export async function takeSignals(database: Database, connectionId: string) {
   return database
     .delete(signals)
-    .where(and(eq(signals.toConnection, connectionId), gt(signals.id, afterId)))
+    .where(eq(signals.toConnection, connectionId))
     .returning({ id: signals.id, from: signals.fromConnection, payload: signals.payload });
 }
 

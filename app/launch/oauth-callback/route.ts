@@ -3,7 +3,7 @@ import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { completeEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
 import { launchFailureResponse } from '../failure-page';
-import { finishLaunch, oauthRedirectUri } from '../finish-launch';
+import { finishLaunch, OAUTH_STATE_COOKIE, oauthRedirectUri } from '../finish-launch';
 
 // Epic's OAuth redirect back to us (spec section 4): check the state, exchange the code, then
 // finish the launch that was waiting for it.
@@ -12,14 +12,21 @@ export async function GET(request: NextRequest) {
   const database = handle.db;
   try {
     // oauth4webapi wants a plain URL; Next's NextURL is not one.
-    const authorized = await completeEpicAuthorization(database, new URL(request.nextUrl.toString()), oauthRedirectUri(request));
-    return await finishLaunch(handle, request, {
+    const authorized = await completeEpicAuthorization(
+      database,
+      new URL(request.nextUrl.toString()),
+      oauthRedirectUri(request),
+      request.cookies.get(OAUTH_STATE_COOKIE)?.value,
+    );
+    const response = await finishLaunch(handle, request, {
       integration: authorized.integration,
       token: authorized.pending.token,
       encryptionKey: authorized.pending.encryptionKey,
       mode: authorized.pending.mode,
       access: { accessToken: authorized.accessToken, expiresAt: authorized.expiresAt },
     });
+    response.cookies.delete({ name: OAUTH_STATE_COOKIE, path: '/launch/oauth-callback' });
+    return response;
   } catch (error) {
     if (error instanceof OAuthLaunchError) {
       await recordLaunch(database, {

@@ -27,7 +27,6 @@ export async function GET(request: Request, context: RouteContext) {
   let closed = false;
   let unsubscribe: (() => void) | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
-  let signalCursor = 0;
   let refreshing: Promise<void> = Promise.resolve();
 
   const stream = new ReadableStream<Uint8Array>({
@@ -54,16 +53,15 @@ export async function GET(request: Request, context: RouteContext) {
           const view = await meetingView(database, meetingId, session.participantId);
           if (!view) return void (await close());
           send('state', { ...view, connectionId });
-          const incoming = (await takeSignals(database, connectionId, signalCursor)).sort((a, b) => a.id - b.id);
-          for (const signal of incoming) {
-            signalCursor = Math.max(signalCursor, signal.id);
-            send('signal', { from: signal.from, payload: signal.payload });
-          }
+          const incoming = (await takeSignals(database, connectionId)).sort((a, b) => a.id - b.id);
+          for (const signal of incoming) send('signal', { from: signal.from, payload: signal.payload });
           if (view.stage === 'ended' || view.stage === 'removed') await close();
         }).catch(logError);
       };
 
       request.signal.addEventListener('abort', () => void close());
+      // The browser may have gone while we were connecting it: then no abort event will come.
+      if (request.signal.aborted) return void (await close());
       if (outcome !== 'connected') {
         // Tell the page why, and ask EventSource not to come straight back.
         controller.enqueue(encoder.encode('retry: 600000\n\n'));
@@ -72,6 +70,7 @@ export async function GET(request: Request, context: RouteContext) {
       }
       controller.enqueue(encoder.encode('retry: 2000\n\n'));
       unsubscribe = await onMeetingChange(meetingId, refresh);
+      if (closed) return unsubscribe();
       heartbeat = setInterval(() => {
         void touchConnection(database, session.participantId, connectionId)
           .then((alive) => {
