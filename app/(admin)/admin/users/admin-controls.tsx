@@ -2,10 +2,11 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
-import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
+import { ConfirmRemoveButton } from '@/components/confirm-remove-button';
+import { buttonClass, Field, inputClass } from '@/components/field';
 import { addAdmin, removeAdmin } from '@/lib/admins/actions';
 import { newAdminSchema, PASSWORD_MIN } from '@/lib/admins/schema';
 
@@ -49,28 +50,11 @@ export function AddAdminForm() {
 }
 
 export function RemoveAdminButton({ adminId, email }: { adminId: string; email: string }) {
-  const router = useRouter();
-  const [pending, startTransition] = useTransition();
-  const [message, setMessage] = useState('');
   return (
-    <span className="flex items-center gap-2">
-      <span role="alert" aria-live="polite" className="text-sm text-red-700">{message}</span>
-      <button
-        type="button"
-        className={secondaryButtonClass}
-        disabled={pending}
-        aria-label={`Remove ${email}`}
-        onClick={() => {
-          if (!window.confirm(`Remove ${email}? They will no longer be able to sign in.`)) return;
-          startTransition(async () => {
-            const result = await removeAdmin(adminId);
-            setMessage(result.ok ? '' : result.message);
-            if (result.ok) router.refresh();
-          });
-        }}
-      >
-        Remove
-      </button>
-    </span>
+    <ConfirmRemoveButton
+      label={`Remove ${email}`}
+      question={`Remove ${email}? They will no longer be able to sign in.`}
+      remove={() => removeAdmin(adminId)}
+    />
   );
 }
