@@ -29,12 +29,9 @@ async function main() {
   const masterKey = randomBytes(32);
   const epic = await startFakeEpic();
   const handle = await openDatabase({ databaseUrl: database.url, dataDir: '/nonexistent' });
-  process.env.TELEVISIT_MASTER_KEY = masterKey.toString('base64');
-  process.env.NEXTAUTH_SECRET = randomBytes(32).toString('base64');
-  process.env.DATABASE_URL = database.url;
   const app = await startApp({
     port: Number(process.env.BENCH_PORT ?? 3391),
-    env: { DATABASE_URL: database.url, TELEVISIT_MASTER_KEY: process.env.TELEVISIT_MASTER_KEY, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET },
+    env: { DATABASE_URL: database.url, TELEVISIT_MASTER_KEY: masterKey.toString('base64'), NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
     logFile: '/tmp/televisit-bench-notify.log',
   });
   try {

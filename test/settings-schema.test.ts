@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LINK_VALIDITY_MAX_MINUTES } from '../lib/epic/launch-limits.ts';
 import {
   LAUNCH_TEXT_MAX,
-  LINK_VALIDITY_MAX_MINUTES,
   LOGO_MAX_BYTES,
   characterCount,
   logoFileSchema,

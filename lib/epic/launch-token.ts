@@ -2,6 +2,7 @@
 // validity window. Pure: the clock, the secret and the time zone come in as arguments.
 // The contract is section 1 of the Epic interface spec (epic-interface.md).
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { LAUNCH_FIELD_MAX_LENGTH, LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
 
 export type EncryptionAlgorithm = 'AES-256-CBC' | 'AES-128-CBC';
 
@@ -70,11 +71,6 @@ export interface ReadLaunchOptions extends ParseLaunchOptions {
 /** How far in the future a Timestamp may lie: clocks of Epic and this server drift. */
 export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
-/** Epic documents 1 to 43200 minutes (30 days); 0 means the link never expires. */
-export const LINK_VALIDITY_MAX_MINUTES = 43_200;
-
-/** Longest value accepted for any field: every real one is far shorter. */
-export const LAUNCH_FIELD_MAX_LENGTH = 256;
 
 // A real CRYPTSTRING is well under 2 KB; the cap keeps a hostile link from making
 // us decode and decrypt megabytes before it is refused.

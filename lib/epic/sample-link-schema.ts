@@ -1,25 +1,24 @@
 import { z } from 'zod';
+import { LAUNCH_FIELD_MAX_LENGTH, LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
 
 // The sample launch link form: one schema for the browser form and the server action. The limits
 // are those of Epic's launch fields (epic-interface.md section 1), so a sample link that passes
 // here also passes the launch route.
 
 export const USER_TYPES = ['Patient', 'Provider'] as const;
-export const LINK_VALIDITY_MAX_MINUTES = 43_200;
 export const DEFAULT_LINK_VALIDITY_MINUTES = 60;
-export const LAUNCH_FIELD_MAX = 256;
 
 const identifier = (what: string) =>
   z
     .string()
     .trim()
-    .max(LAUNCH_FIELD_MAX, `At most ${LAUNCH_FIELD_MAX} characters`)
+    .max(LAUNCH_FIELD_MAX_LENGTH, `At most ${LAUNCH_FIELD_MAX_LENGTH} characters`)
     .regex(/^[A-Za-z0-9]*$/, `${what} is letters and digits only`);
 
 const name = z
   .string()
   .trim()
-  .max(LAUNCH_FIELD_MAX, `At most ${LAUNCH_FIELD_MAX} characters`)
+  .max(LAUNCH_FIELD_MAX_LENGTH, `At most ${LAUNCH_FIELD_MAX_LENGTH} characters`)
   .regex(/^[^\p{Cc}]*$/u, 'No control characters');
 
 export const sampleLinkSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
 
 // The Epic integration settings: one schema for the browser form and the server action.
 // Labels follow Zoom's Epic integration page so an Epic analyst recognises every field.
@@ -7,7 +8,6 @@ export const LAUNCH_TEXT_MAX = 256;
 export const LOGO_MAX_BYTES = 2 * 1024 * 1024;
 export const LOGO_MAX_WIDTH = 800;
 export const LOGO_MAX_HEIGHT = 600;
-export const LINK_VALIDITY_MAX_MINUTES = 43_200;
 export const URL_MAX = 2048;
 
 export const PROVIDER_USER_TYPES = ['Basic', 'Licensed'] as const;

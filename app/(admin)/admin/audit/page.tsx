@@ -1,3 +1,4 @@
+import { UtcTime } from '@/components/utc-time';
 import { recentAudit } from '@/lib/audit/log';
 import { requireAdmin } from '@/lib/auth';
 import { db } from '@/lib/db';
@@ -26,7 +27,7 @@ export default async function AuditPage() {
             {entries.map((entry) => (
               <tr key={entry.id} className="border-t border-slate-100 align-top">
                 <td className="whitespace-nowrap px-3 py-2">
-                  <time dateTime={entry.at.toISOString()}>{entry.at.toISOString().replace('T', ' ').slice(0, 19)} UTC</time>
+                  <UtcTime value={entry.at} />
                 </td>
                 <td className="px-3 py-2">{entry.actorEmail}</td>
                 <td className="px-3 py-2 font-mono text-xs">{entry.action}</td>

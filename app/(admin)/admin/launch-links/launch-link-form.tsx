@@ -1,5 +1,6 @@
 'use client';
 
+import { LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRef, useState } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
@@ -7,7 +8,6 @@ import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/componen
 import { generateSampleLink } from '@/lib/epic/sample-link';
 import {
   DEFAULT_LINK_VALIDITY_MINUTES,
-  LINK_VALIDITY_MAX_MINUTES,
   sampleLinkSchema,
   USER_TYPES,
   type SampleLink,

@@ -1,5 +1,6 @@
 'use client';
 
+import { LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
@@ -15,7 +16,6 @@ import {
   ENCRYPTION_ALGORITHMS,
   EPIC_ENVIRONMENTS,
   LAUNCH_TEXT_MAX,
-  LINK_VALIDITY_MAX_MINUTES,
   LOGO_MAX_HEIGHT,
   LOGO_MAX_WIDTH,
   logoFileSchema,
