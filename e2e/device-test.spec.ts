@@ -129,7 +129,11 @@ test('a blocked camera and microphone fail with what to do', async ({ page }) =>
   await expect(page.getByTestId('overall-result')).toHaveText(/^Failed/, { timeout: 45_000 });
 });
 
-test('the device-test endpoints answer bad input with 4xx JSON, never 500', async ({ request }) => {
+test('the device-test endpoints answer bad input with 4xx JSON, never 500', async ({ page }) => {
+  // A device test from a launch: its results are read (without a session they are not even read).
+  const integration = await seedIntegration();
+  await page.goto(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT950' }, '&mode=devicetest'));
+  const request = page.request;
   const notJson = await request.post('/api/device-test/result', { headers: { 'Content-Type': 'application/json' }, data: Buffer.from('{not json') });
   expect(notJson.status()).toBe(400);
   expect(await notJson.json()).toMatchObject({ error: 'bad_json' });
@@ -139,9 +143,11 @@ test('the device-test endpoints answer bad input with 4xx JSON, never 500', asyn
   expect(await badBody.json()).toMatchObject({ error: 'invalid_input', issues: expect.arrayContaining([expect.objectContaining({ path: ['camera'] })]) });
 
   const report = { camera: 'Passed', microphone: 'Passed', speaker: 'Passed', network: { result: 'Passed', roundTripMs: 20, bitrateKbps: 9000 } };
-  const forged = await request.post('/api/device-test/result', { data: report, headers: { Cookie: 'tv_device_test=eyJ9.bm90LWEtbWFj' } });
-  expect(forged.status()).toBe(200);
+  const forged = await fetch(`${process.env.E2E_BASE_URL}/api/device-test/result`, { method: 'POST', body: JSON.stringify(report), headers: { Cookie: 'tv_device_test=eyJ9.bm90LWEtbWFj' } });
+  expect(forged.status).toBe(200);
   expect(await forged.json()).toEqual({ sent: false });
+  const oversized = await request.post('/api/device-test/result', { data: { ...report, padding: 'x'.repeat(10_000) } });
+  expect(oversized.status()).toBe(413);
 
   const ping = await request.get('/api/device-test/ping');
   expect(ping.status()).toBe(204);

@@ -20,6 +20,8 @@ export default async function globalSetup() {
     DATA_DIR: runDir,
     // Retries come quickly in tests; production waits 2 s and doubles.
     NOTIFY_RETRY_BASE_MS: '300',
+    // Tests stand in for a proxy: their X-Forwarded-For names the client's address.
+    TRUSTED_PROXIES: '127.0.0.1',
   };
   const app = await startApp({ port: E2E_PORT, env: appEnv, logFile: path.resolve('test-results/app-server.log') });
   process.env.E2E_DATABASE_URL = database.url;

@@ -1,6 +1,6 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { query } from './support/database';
-import { launchPath, seedIntegration, uniqueSessionId, type TestIntegration } from './support/epic';
+import { launchPath, sealForApp, seedIntegration, uniqueSessionId, type TestIntegration } from './support/epic';
 import { startFakeEpic, type FakeEpic } from './support/fake-epic';
 
 // Spec section 4, against a fake Epic that implements discovery, authorize and token.
@@ -46,12 +46,13 @@ test('a launch goes through Epic authorization with PKCE, and its token is the B
   expect(Object.fromEntries(authorize!)).toMatchObject({
     response_type: 'code',
     client_id: 'televisit-test-client',
-    scope: 'launch openid fhirUser',
+    scope: 'launch openid fhirUser online_access',
     launch: launchCode,
     aud: epic.fhirBase,
     code_challenge_method: 'S256',
   });
-  expect(authorize!.get('redirect_uri')).toMatch(/\/launch\/oauth-callback$/);
+  // From NEXTAUTH_URL, the one public address, never from the request.
+  expect(authorize!.get('redirect_uri')).toBe(`${JSON.parse(process.env.E2E_APP_ENV!).NEXTAUTH_URL}/launch/oauth-callback`);
   expect(authorize!.get('state')!.length).toBeGreaterThanOrEqual(22);
   const [tokenRequest] = epic.tokenRequests;
   expect(tokenRequest!.get('grant_type')).toBe('authorization_code');
@@ -120,4 +121,71 @@ test('a callback URL taken to another browser is refused, and the browser that s
   await page.goto(callback);
   await expect(page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
   await context.close();
+});
+
+test('a confidential client proves itself with HTTP Basic by default, and in the body when the integration says so', async ({ browser }) => {
+  epic.clientSecret = 'confidential-s3cret';
+  await query('update integrations set oauth_client_secret_sealed = $1 where id = $2', [sealForApp('confidential-s3cret', 'oauthClientSecret'), integration.id]);
+  const basic = await openFresh(browser, oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT810' }, epic.issueLaunchCode()));
+  await expect(basic.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  expect(epic.tokenAuthorizations.at(-1)).toMatch(/^Basic /);
+  expect(epic.tokenRequests.at(-1)!.get('client_secret')).toBeNull();
+  await basic.context.close();
+
+  await query("update integrations set oauth_client_auth = 'client_secret_post' where id = $1", [integration.id]);
+  // Settings are cached per server; a save announces itself, so announce this change the same way.
+  await query("select pg_notify('televisit', 'settings')");
+  const post = await openFresh(browser, oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT811' }, epic.issueLaunchCode()));
+  await expect(post.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  expect(epic.tokenAuthorizations.at(-1)).toBeUndefined();
+  expect(epic.tokenRequests.at(-1)!.get('client_secret')).toBe('confidential-s3cret');
+  await post.context.close();
+});
+
+test("an authorize error without the state cookie is logged as what the EHR said", async ({ browser }) => {
+  const { response, context } = await openFresh(browser, '/launch/oauth-callback?error=access_denied&error_description=The%20user%20declined&state=whatever');
+  expect(response!.status()).toBe(400);
+  const [row] = await query<{ outcome: string; detail: string }>("select outcome, detail from launch_log where outcome like 'oauth_%' order by id desc limit 1");
+  expect(row).toEqual({ outcome: 'oauth_authorize_refused', detail: 'the EHR answered error=access_denied: The user declined' });
+  await context.close();
+});
+
+test('with a refresh token (online_access) a token about to expire is renewed before the notification goes', async ({ browser }) => {
+  epic.issueRefreshTokens = true;
+  // Always inside the renewal margin, so the first notification already renews it.
+  epic.tokenLifetimeSeconds = 30;
+  const { page, context } = await openFresh(browser, oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT812' }, epic.issueLaunchCode()));
+  await expect(page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect.poll(() => epic.calls.filter((call) => call.path === '/status').length).toBe(1);
+  const refresh = epic.tokenRequests.findIndex((form) => form.get('grant_type') === 'refresh_token');
+  expect(refresh).toBeGreaterThan(0);
+  expect(epic.calls[0]!.headers.authorization).toBe(`Bearer ${epic.tokensIssued.at(-1)}`);
+  expect(epic.tokensIssued).toHaveLength(2);
+  await context.close();
+});
+
+test('without a refresh token an expired token keeps the notification pending with its cause, and a new launch sends it', async ({ browser }) => {
+  epic.tokenLifetimeSeconds = 2;
+  const sessionId = uniqueSessionId();
+  const first = await openFresh(browser, oauthLink({ SessionID: sessionId, ExternalID: 'PAT813' }, epic.issueLaunchCode()));
+  await expect(first.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await first.page.waitForTimeout(2500);
+  await first.context.close();
+  // The Disconnected waits: pending, its attempts recorded with the cause and no call made.
+  await expect
+    .poll(async () => (await query<{ error: string }>("select a.error from notification_attempts a join notifications n on n.id = a.notification_id where n.session_id = $1 and n.status = 'Disconnected'", [sessionId]))[0]?.error)
+    .toMatch(/expired and Epic gave no refresh token/);
+  const [waiting] = await query<{ state: string; resp_code: number }>("select state, resp_code from notifications where session_id = $1 and status = 'Disconnected'", [sessionId]);
+  expect(waiting).toEqual({ state: 'pending', resp_code: 0 });
+
+  epic.tokenLifetimeSeconds = 3600;
+  const again = await openFresh(browser, oauthLink({ SessionID: sessionId, ExternalID: 'PAT813' }, epic.issueLaunchCode()));
+  await expect(again.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  const fresh = epic.tokensIssued.at(-1);
+  await expect
+    .poll(async () => (await query<{ status: string; state: string }>('select status, state from notifications where session_id = $1 order by seq', [sessionId])).map((row) => `${row.status}:${row.state}`), { timeout: 20_000 })
+    .toEqual(['Connected:delivered', 'Disconnected:delivered', 'Connected:delivered']);
+  const disconnected = epic.calls.filter((call) => call.json?.ConnectionStatus === 'Disconnected');
+  expect(disconnected.map((call) => call.headers.authorization)).toEqual([`Bearer ${fresh}`]);
+  await again.context.close();
 });

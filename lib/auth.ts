@@ -1,13 +1,16 @@
 import { eq } from 'drizzle-orm';
 import { getServerSession, type NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { verifyPassword } from '@/lib/admins/passwords';
+import { hashPassword, PasswordCheckBusy, verifyPassword } from '@/lib/admins/passwords';
 import { signInSchema } from '@/lib/admins/schema';
-import { checkSignInThrottle, recordSignInAttempt } from '@/lib/admins/sign-in-throttle';
+import { beginSignInAttempt, finishSignInAttempt } from '@/lib/admins/sign-in-throttle';
 import { db } from '@/lib/db';
 import { admins, type Admin } from '@/lib/db/schema';
 import { env } from '@/lib/env';
+import { clientAddress } from '@/lib/http/client-address';
+import { secureCookies } from '@/lib/public-url';
 
 export const WRONG_CREDENTIALS = 'Email or password is wrong';
 
@@ -15,6 +18,8 @@ export function authOptions(): NextAuthOptions {
   return {
     secret: env().authSecret,
     session: { strategy: 'jwt', maxAge: env().ADMIN_SESSION_HOURS * 3600 },
+    // NEXTAUTH_URL decides; its https makes the session cookie Secure behind a TLS proxy too.
+    useSecureCookies: secureCookies(),
     pages: { signIn: '/login', error: '/login' },
     providers: [
       CredentialsProvider({
@@ -24,32 +29,47 @@ export function authOptions(): NextAuthOptions {
           const parsed = signInSchema.safeParse(credentials);
           if (!parsed.success) throw new Error(WRONG_CREDENTIALS);
           const { email, password } = parsed.data;
-          // One attempt per email at a time in this server, so parallel guesses cannot all pass
-          // the throttle before any failure is counted.
-          return oneAtATime(email, () => checkCredentials(email, password, clientAddress(request.headers ?? {})));
+          return checkCredentials(email, password, clientAddress(request.headers ?? {}, env().trustedProxies));
         },
       }),
     ],
     callbacks: {
       jwt: ({ token, user }) => (user ? { ...token, adminId: user.id, email: user.email } : token),
       session: ({ session, token }) => ({ ...session, adminId: token.adminId as string | undefined }),
+      // Only back to this server: a foreign callbackUrl ends on the admin home.
+      redirect: ({ url, baseUrl }) => (url.startsWith('/') && !url.startsWith('//') ? `${baseUrl}${url}` : url.startsWith(`${baseUrl}/`) ? url : `${baseUrl}/admin`),
     },
   };
 }
 
 async function checkCredentials(email: string, password: string, address: string) {
   const database = await db();
-  const verdict = await checkSignInThrottle(database, email, address);
+  const verdict = await beginSignInAttempt(database, email, address);
   if (verdict.kind === 'refuse') {
     const minutes = verdict.retryAfterMinutes;
-    throw new Error(`Too many failed sign-ins. Sign-in is refused for ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    throw new Error(`Too many failed sign-ins from here. Sign-in is refused for ${minutes} minute${minutes === 1 ? '' : 's'}.`);
   }
   if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
 
   const [admin] = await database.select().from(admins).where(eq(admins.email, email));
-  const succeeded = await verifyPassword(password, admin?.passwordHash);
-  await recordSignInAttempt(database, email, address, succeeded);
-  if (!admin || !succeeded) throw new Error(WRONG_CREDENTIALS);
+  let check;
+  try {
+    check = await verifyPassword(password, admin?.passwordHash);
+  } catch (error) {
+    await finishSignInAttempt(database, verdict.attemptId, 'refused');
+    if (error instanceof PasswordCheckBusy) throw new Error(error.message);
+    throw error;
+  }
+  await finishSignInAttempt(database, verdict.attemptId, check.matches ? 'succeeded' : 'failed');
+  if (!admin || !check.matches) throw new Error(WRONG_CREDENTIALS);
+  // A hash from before argon2 (or weaker settings) is replaced now that the password is known.
+  if (check.needsRehash) {
+    await database
+      .update(admins)
+      .set({ passwordHash: await hashPassword(password) })
+      .where(eq(admins.id, admin.id))
+      .catch((error: unknown) => console.error('[sign-in] could not upgrade a password hash', error instanceof Error ? error.message : error));
+  }
   return { id: admin.id, email: admin.email };
 }
 
@@ -61,33 +81,24 @@ export async function currentAdmin(): Promise<Admin | null> {
   return admin ?? null;
 }
 
-/** For pages and server actions: the admin, or a redirect to sign-in. */
+/** For pages and server actions: the admin, or a redirect to sign-in (and back here after it). */
 export async function requireAdmin(): Promise<Admin> {
   const admin = await currentAdmin();
-  if (!admin) redirect('/login');
+  if (!admin) redirect(await signInPath());
   return admin;
 }
 
-/**
- * The address sign-in throttling counts against. Next.js fills X-Forwarded-For from the socket
- * unless the request already has one; behind a reverse proxy, the last entry is the one that
- * proxy added, which a client cannot forge (it can only prepend). Without a proxy a client can
- * send its own header and dodge the per-address limit, but never the per-email one.
- */
-const attemptsInFlight = new Map<string, Promise<unknown>>();
-
-function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const previous = attemptsInFlight.get(key) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(work);
-  attemptsInFlight.set(key, next);
-  void next.catch(() => undefined).finally(() => {
-    if (attemptsInFlight.get(key) === next) attemptsInFlight.delete(key);
-  });
-  return next;
+/** Sign-in, with the admin page that was asked for to come back to (scripts/server.mjs passes the path). */
+export async function signInPath(): Promise<string> {
+  const asked = (await headers()).get('x-televisit-path');
+  return asked ? `/login?callbackUrl=${encodeURIComponent(adminReturnPath(asked))}` : '/login';
 }
 
-function clientAddress(headers: Record<string, string | string[] | undefined>): string {
-  const forwarded = headers['x-forwarded-for'];
-  const value = Array.isArray(forwarded) ? forwarded.at(-1) : forwarded;
-  return value?.split(',').at(-1)?.trim() || 'unknown';
+/** Where to go after sign-in: an admin page of this server, nothing else (no open redirect). */
+export function adminReturnPath(value: string | null | undefined): string {
+  if (!value || value.length > 512 || !/^\/admin(?:[/?#]|$)/.test(value) || /[\\\s]|\/\//.test(value)) return '/admin';
+  // A client-side navigation asks with Next's own _rsc parameter: not part of the page's address.
+  const url = new URL(value, 'http://televisit.invalid');
+  url.searchParams.delete('_rsc');
+  return url.pathname + url.search;
 }

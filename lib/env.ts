@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { BlockList } from 'node:net';
 import { z } from 'zod';
+import { parseTrustedProxies } from '@/lib/http/client-address';
 
 // Every setting the server reads from its environment, validated once. `.env.example` documents them.
 export const envSchema = z
@@ -20,7 +22,22 @@ export const envSchema = z
       })
       .optional(),
     NEXTAUTH_SECRET: z.string().min(32, 'NEXTAUTH_SECRET must be at least 32 characters').optional(),
-    NEXTAUTH_URL: z.url('NEXTAUTH_URL must be an absolute URL').optional(),
+    /** The public URL of this server: sign-in redirects, Secure cookies and the OAuth redirect URI come from it. */
+    NEXTAUTH_URL: z
+      .url('NEXTAUTH_URL must be an absolute URL such as https://televisit.hospital.org')
+      .refine((value) => /^https?:\/\//.test(value), 'NEXTAUTH_URL must start with https:// (or http:// for a test server)')
+      .optional(),
+    /** Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDR ranges. */
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .superRefine((value, context) => {
+        try {
+          parseTrustedProxies(value);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: `TRUSTED_PROXIES: ${(error as Error).message}` });
+        }
+      }),
     ADMIN_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
@@ -39,6 +56,18 @@ export const envSchema = z
           return z.NEVER;
         }
       }),
+    /** TURN relays (comma-separated turn: or turns: URLs) with per-participant credentials from TURN_SECRET. */
+    TURN_URLS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^turns?:[^\s,]+$/, 'TURN_URLS must be turn: or turns: URLs, comma-separated, e.g. turn:turn.hospital.org:3478?transport=udp'))),
+    /** coturn's static-auth-secret (use-auth-secret). */
+    TURN_SECRET: z.string().min(16, 'TURN_SECRET must be at least 16 characters (openssl rand -base64 32)').optional(),
+    /** How long a participant's TURN credentials last; the page renews them before they expire. */
+    TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+    /** relay: every call through TURN (tests, sites that allow no direct media); all: the default. */
+    ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
   });
 
 const iceServersSchema = z.array(
@@ -53,6 +82,11 @@ export type Env = z.infer<typeof envSchema> & {
   masterKey: Buffer;
   authSecret: string;
   dataDir: string;
+  trustedProxies: BlockList;
+  /** NEXTAUTH_URL as set, or http://localhost:<PORT> for the embedded default. */
+  publicUrl: URL;
+  /** Whether NEXTAUTH_URL was set: an address others can reach (OAuth needs one). */
+  publicUrlConfigured: boolean;
 };
 
 export class EnvError extends Error {}
@@ -68,6 +102,13 @@ export function parseEnv(source: Record<string, string | undefined>): z.infer<ty
     for (const name of ['TELEVISIT_MASTER_KEY', 'NEXTAUTH_SECRET']) {
       if (!given[name]) problems.push(`${name}: ${name} is required with DATABASE_URL (openssl rand -base64 32)`);
     }
+    // Production sits behind a proxy on a public name: without it, cookies are never Secure and
+    // sign-in would send admins to localhost.
+    if (!given.NEXTAUTH_URL) problems.push('NEXTAUTH_URL: NEXTAUTH_URL is required with DATABASE_URL: the public URL, e.g. https://televisit.hospital.org');
+  }
+  if (given.TURN_URLS && !given.TURN_SECRET) problems.push('TURN_SECRET: TURN_SECRET is required with TURN_URLS (the static-auth-secret of coturn)');
+  if (given.ICE_TRANSPORT_POLICY === 'relay' && !given.TURN_URLS && !given.ICE_SERVERS) {
+    problems.push('ICE_TRANSPORT_POLICY: relay needs a TURN server (TURN_URLS or ICE_SERVERS)');
   }
   if (!result.success || problems.length) {
     const lines = problems.map((problem) => `  - ${problem}`);
@@ -86,7 +127,18 @@ export function env(): Env {
     ? Buffer.from(parsed.TELEVISIT_MASTER_KEY, 'base64')
     : Buffer.from(readOrCreateSecretFile(dataDir, 'master.key'), 'base64');
   const authSecret = parsed.NEXTAUTH_SECRET ?? readOrCreateSecretFile(dataDir, 'auth.secret');
-  cached = { ...parsed, masterKey, authSecret, dataDir };
+  const publicUrl = new URL(parsed.NEXTAUTH_URL ?? `http://localhost:${parsed.PORT}`);
+  // next-auth reads NEXTAUTH_URL itself: give it the same answer (else it assumes localhost:3000).
+  process.env.NEXTAUTH_URL ??= publicUrl.origin;
+  cached = {
+    ...parsed,
+    masterKey,
+    authSecret,
+    dataDir,
+    trustedProxies: parseTrustedProxies(parsed.TRUSTED_PROXIES),
+    publicUrl,
+    publicUrlConfigured: parsed.NEXTAUTH_URL !== undefined,
+  };
   return cached;
 }
 

@@ -7,14 +7,18 @@ export class AppError extends Error {
     readonly code: string,
     readonly status: number,
     message: string,
+    /** Extra response headers, such as Retry-After. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
 export const notFound = (what = 'Not found') => new AppError('not_found', 404, what);
-export const unauthorized = () => new AppError('unauthorized', 401, 'Sign in first');
+export const unauthorized = (message = 'Sign in first') => new AppError('unauthorized', 401, message);
 export const badRequest = (message: string) => new AppError('bad_request', 400, message);
+export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many requests; try again shortly') =>
+  new AppError('rate_limited', 429, message, { 'Retry-After': String(Math.max(1, retryAfterSeconds)) });
 
 /** Turns anything thrown in a route handler into an answer; unexpected detail goes only to the log. */
 export function errorResponse(error: unknown, context: string): NextResponse {
@@ -25,7 +29,9 @@ export function errorResponse(error: unknown, context: string): NextResponse {
     );
   }
   if (error instanceof AppError) {
-    return NextResponse.json({ error: error.code, message: error.message }, { status: error.status });
+    // A body refused as too large is left unread: closing the connection is what stops the upload.
+    const headers = error.status === 413 ? { ...error.headers, Connection: 'close' } : error.headers;
+    return NextResponse.json({ error: error.code, message: error.message }, { status: error.status, headers });
   }
   console.error(`[${context}] unexpected error`, error);
   return NextResponse.json({ error: 'internal', message: 'Something went wrong; it has been logged' }, { status: 500 });
@@ -39,17 +45,4 @@ export function fieldErrorsOf(error: ZodError): Record<string, string> {
     fieldErrors[field] ??= issue.message;
   }
   return fieldErrors;
-}
-
-/** A request's JSON body; a body that is not JSON, or too large, is the caller's mistake, not ours. */
-export async function readJsonBody(request: Request, maxBytes = 128 * 1024): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new AppError('too_large', 413, `The body must be at most ${maxBytes} bytes`);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new AppError('too_large', 413, `The body must be at most ${maxBytes} bytes`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('bad_json', 400, 'The body must be JSON');
-  }
 }

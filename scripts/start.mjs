@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: build when the sources changed since the last build, then serve with `next start`.
-// Migrations are applied by the server itself as it starts (instrumentation.ts).
+// `npm start`: build when the sources changed since the last build, then serve (scripts/server.mjs,
+// Next.js behind our own HTTP server). Migrations are applied by the server itself as it starts
+// (instrumentation.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -15,9 +16,7 @@ if (process.env.SKIP_BUILD !== '1' && buildIsStale()) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const port = process.env.PORT ?? '3000';
-console.log(`[televisit] serving on http://localhost:${port}`);
-const server = spawn(process.execPath, [nextBin, 'start', '-p', port], { cwd: root, stdio: 'inherit' });
+const server = spawn(process.execPath, [path.join(root, 'scripts', 'server.mjs')], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 

@@ -4,17 +4,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { eq, getTableName, is, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { writeAudit } from '../lib/audit/log.ts';
 import {
   LOCK_AFTER_ADDRESS_FAILURES,
-  LOCK_AFTER_EMAIL_FAILURES,
+  LOCK_AFTER_PAIR_FAILURES,
+  MAX_DELAY_MS,
   THROTTLE_WINDOW_MS,
-  checkSignInThrottle,
-  recordSignInAttempt,
+  beginSignInAttempt,
+  finishSignInAttempt,
 } from '../lib/admins/sign-in-throttle.ts';
 import { openDatabase, type Database, type DatabaseHandle } from '../lib/db/client.ts';
 import * as schema from '../lib/db/schema.ts';
@@ -86,7 +87,7 @@ function sqlState(error: unknown): string | undefined {
   return seen.cause?.code ?? seen.code;
 }
 
-function integrationRow(encryptionKey: string) {
+function integrationRow(encryptionKey: string): typeof integrations.$inferInsert {
   return {
     encryptionKey,
     defaultHostEmail: 'host@example.org',
@@ -156,73 +157,132 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
     });
 
     describe('sign-in throttle', () => {
+      /** One attempt that ends as `outcome`; returns its verdict. */
+      const attempt = async (email: string, address: string, outcome: 'failed' | 'succeeded' = 'failed', now = new Date()) => {
+        const verdict = await beginSignInAttempt(db, email, address, now);
+        if (verdict.kind === 'allow') await finishSignInAttempt(db, verdict.attemptId, outcome);
+        return verdict;
+      };
+      const verdictOf = async (email: string, address: string, now = new Date()) => {
+        const verdict = await beginSignInAttempt(db, email, address, now);
+        if (verdict.kind === 'allow') await finishSignInAttempt(db, verdict.attemptId, 'refused');
+        const { attemptId: _attemptId, ...rest } = verdict;
+        return rest;
+      };
+
       test('a first attempt is allowed without delay', async () => {
-        assert.deepEqual(await checkSignInThrottle(db, unique('new@example.org'), unique('10.0.0')), { kind: 'allow', delayMs: 0 });
+        assert.deepEqual(await verdictOf(unique('new@example.org'), unique('10.0.0')), { kind: 'allow', delayMs: 0 });
       });
 
       test('two failures are still allowed without delay', async () => {
         const email = unique('two@example.org');
         const address = unique('10.0.1');
-        for (let i = 0; i < 2; i++) await recordSignInAttempt(db, email, address, false);
-        assert.deepEqual(await checkSignInThrottle(db, email, address), { kind: 'allow', delayMs: 0 });
+        for (let i = 0; i < 2; i++) await attempt(email, address);
+        assert.deepEqual(await verdictOf(email, address), { kind: 'allow', delayMs: 0 });
       });
 
       test('after 3 failures sign-in is slowed, more with each failure', async () => {
         const email = unique('slow@example.org');
         const address = unique('10.0.2');
-        for (let i = 0; i < 3; i++) await recordSignInAttempt(db, email, address, false);
-        assert.deepEqual(await checkSignInThrottle(db, email, address), { kind: 'allow', delayMs: 1000 });
-        await recordSignInAttempt(db, email, address, false);
-        assert.deepEqual(await checkSignInThrottle(db, email, address), { kind: 'allow', delayMs: 2000 });
+        for (let i = 0; i < 3; i++) await attempt(email, address);
+        assert.deepEqual(await verdictOf(email, address), { kind: 'allow', delayMs: 1000 });
+        await attempt(email, address);
+        assert.deepEqual(await verdictOf(email, address), { kind: 'allow', delayMs: 2000 });
       });
 
-      test('after 5 failures for one email sign-in is refused for the rest of the window', async () => {
-        const email = unique('locked@example.org');
+      test('5 failures for an email from one address refuse that pair; the owner still gets in from another address', async () => {
+        const email = unique('owner@example.org');
         const address = unique('10.0.3');
-        for (let i = 0; i < LOCK_AFTER_EMAIL_FAILURES; i++) await recordSignInAttempt(db, email, address, false);
-        const verdict = await checkSignInThrottle(db, email, address);
+        for (let i = 0; i < LOCK_AFTER_PAIR_FAILURES; i++) await attempt(email, address);
+        const verdict = await verdictOf(email, address);
         assert.equal(verdict.kind, 'refuse');
         assert.ok(verdict.kind === 'refuse' && verdict.retryAfterMinutes >= 14 && verdict.retryAfterMinutes <= 15, JSON.stringify(verdict));
-        // The same email from any address is refused.
-        assert.equal((await checkSignInThrottle(db, email, unique('10.9.9'))).kind, 'refuse');
+        // From a fresh address: slowed by the email's failures, never refused.
+        const elsewhere = await attempt(email, unique('10.9.9'), 'succeeded');
+        assert.equal(elsewhere.kind, 'allow');
+        assert.ok(elsewhere.kind === 'allow' && elsewhere.delayMs > 0 && elsewhere.delayMs <= MAX_DELAY_MS, JSON.stringify(elsewhere));
       });
 
       test('the lock lifts once the failures are older than the window', async () => {
         const email = unique('later@example.org');
         const address = unique('10.0.4');
-        for (let i = 0; i < LOCK_AFTER_EMAIL_FAILURES; i++) await recordSignInAttempt(db, email, address, false);
+        for (let i = 0; i < LOCK_AFTER_PAIR_FAILURES; i++) await attempt(email, address);
         const later = new Date(Date.now() + THROTTLE_WINDOW_MS + 60_000);
-        assert.deepEqual(await checkSignInThrottle(db, email, address, later), { kind: 'allow', delayMs: 0 });
+        assert.deepEqual(await verdictOf(email, address, later), { kind: 'allow', delayMs: 0 });
       });
 
-      test('a different email from another address is unaffected by a locked email', async () => {
-        const email = unique('victim@example.org');
-        for (let i = 0; i < LOCK_AFTER_EMAIL_FAILURES; i++) await recordSignInAttempt(db, email, unique('10.0.5'), false);
-        assert.equal((await checkSignInThrottle(db, email, unique('10.0.6'))).kind, 'refuse');
-        assert.deepEqual(await checkSignInThrottle(db, unique('other@example.org'), unique('10.0.7')), { kind: 'allow', delayMs: 0 });
+      test('refused attempts do not count as failures, so a lock does not extend itself', async () => {
+        const email = unique('patient-attacker@example.org');
+        const address = unique('10.0.5');
+        for (let i = 0; i < LOCK_AFTER_PAIR_FAILURES; i++) await attempt(email, address);
+        for (let i = 0; i < 10; i++) assert.equal((await verdictOf(email, address)).kind, 'refuse');
+        const later = new Date(Date.now() + THROTTLE_WINDOW_MS + 60_000);
+        assert.deepEqual(await verdictOf(email, address, later), { kind: 'allow', delayMs: 0 });
       });
 
       test('20 failures from one address refuse every email from it', async () => {
         const address = unique('10.0.8');
-        for (let i = 0; i < LOCK_AFTER_ADDRESS_FAILURES; i++) await recordSignInAttempt(db, unique(`spray${i}@example.org`), address, false);
-        assert.equal((await checkSignInThrottle(db, unique('fresh@example.org'), address)).kind, 'refuse');
-        assert.deepEqual(await checkSignInThrottle(db, unique('fresh@example.org'), unique('10.0.9')), { kind: 'allow', delayMs: 0 });
+        for (let i = 0; i < LOCK_AFTER_ADDRESS_FAILURES; i++) await attempt(unique(`spray${i}@example.org`), address);
+        assert.equal((await verdictOf(unique('fresh@example.org'), address)).kind, 'refuse');
+        assert.deepEqual(await verdictOf(unique('fresh@example.org'), unique('10.0.9')), { kind: 'allow', delayMs: 0 });
       });
 
-      test("a success clears that email's failures but not another email's", async () => {
+      test("a success clears that pair's failures but not another email's", async () => {
         const email = unique('forgiven@example.org');
         const other = unique('still-locked@example.org');
         const address = unique('10.0.10');
-        const otherAddress = unique('10.0.11');
-        for (let i = 0; i < LOCK_AFTER_EMAIL_FAILURES; i++) {
-          await recordSignInAttempt(db, email, address, false);
-          await recordSignInAttempt(db, other, otherAddress, false);
+        for (let i = 0; i < LOCK_AFTER_PAIR_FAILURES - 1; i++) {
+          await attempt(email, address);
+          await attempt(other, address);
         }
-        assert.equal((await checkSignInThrottle(db, email, address)).kind, 'refuse');
-        await recordSignInAttempt(db, email, address, true);
-        assert.deepEqual(await checkSignInThrottle(db, email, address), { kind: 'allow', delayMs: 0 });
-        assert.equal((await checkSignInThrottle(db, other, otherAddress)).kind, 'refuse');
+        await attempt(email, address, 'succeeded');
+        assert.deepEqual(await verdictOf(email, address), { kind: 'allow', delayMs: 0 });
+        await attempt(other, address);
+        assert.equal((await verdictOf(other, address)).kind, 'refuse');
       });
+
+      test('100 parallel attempts from one address with different emails: at most 20 are checked', async () => {
+        const address = unique('10.0.12');
+        const verdicts = await Promise.all(Array.from({ length: 100 }, (_, i) => beginSignInAttempt(db, unique(`parallel${i}@example.org`), address)));
+        assert.equal(verdicts.filter((verdict) => verdict.kind === 'allow').length, LOCK_AFTER_ADDRESS_FAILURES);
+      });
+
+      test('30 parallel attempts for one email from one address: at most 5 are checked', async () => {
+        const email = unique('parallel-pair@example.org');
+        const address = unique('10.0.13');
+        const verdicts = await Promise.all(Array.from({ length: 30 }, () => beginSignInAttempt(db, email, address)));
+        assert.equal(verdicts.filter((verdict) => verdict.kind === 'allow').length, LOCK_AFTER_PAIR_FAILURES);
+      });
+    });
+
+    test('states are enums and codes are checked: a value the code does not know is refused', async () => {
+      const [integration] = await db.insert(integrations).values(integrationRow(unique('clinic'))).returning();
+      await assert.rejects(
+        db.execute(sql`insert into meetings (integration_id, visit_key, state, admittance_policy, default_host_email) values (${integration!.id}, 'k1', 'paused', 'automatic', 'h@example.org')`),
+        (error) => sqlState(error) === '22P02',
+      );
+      await assert.rejects(db.execute(sql`insert into launch_log (outcome) values ('OK; drop table')`), (error) => sqlState(error) === '23514');
+      await assert.rejects(
+        db.execute(sql`insert into notifications (integration_id, kind, status, ordering_key, body) values (${integration!.id}, 'connection_status', 'Passed', 'k', '{}')`),
+        (error) => sqlState(error) === '23514',
+      );
+    });
+
+    test('a patient opening an ended visit gets no record, and the launch log says visit_ended', async () => {
+      const [integration] = await db.insert(integrations).values(integrationRow(unique('clinic'))).returning();
+      const visitKey = unique('visit');
+      const [meeting] = await db.execute<{ id: string }>(
+        sql`insert into meetings (integration_id, visit_key, session_id, state, admittance_policy, default_host_email, ended_at) values (${integration!.id}, ${visitKey}, ${visitKey}, 'ended', 'automatic', 'h@example.org', now()) returning id`,
+      ).then((result) => result.rows);
+      const [joined] = await handle.query<{ joined_participant_id: string | null; joined_meeting_id: string }>(
+        'select * from televisit_join_visit($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid, $13)',
+        [integration!.id, visitKey, visitKey, null, 'automatic', 'h@example.org', 'Patient', 'PAT1', null, 'Ana', null, null, integration!.encryptionKey],
+      );
+      assert.equal(joined!.joined_participant_id, null);
+      assert.equal(joined!.joined_meeting_id, meeting!.id);
+      const logged = await rows<{ outcome: string }>(db, sql`select outcome from launch_log where meeting_id = ${meeting!.id}`);
+      assert.deepEqual(logged, [{ outcome: 'visit_ended' }]);
+      assert.equal((await rows(db, sql`select id from participants where meeting_id = ${meeting!.id}`)).length, 0);
     });
 
     test("only one of two concurrent 'owner_created' inserts succeeds", async () => {
@@ -280,3 +340,29 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
     });
   });
 }
+
+describe('the embedded database folder', () => {
+  test('is made owner-only at start, even when it already existed open to everyone', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'televisit-perms-'));
+    try {
+      chmodSync(dir, 0o755);
+      writeFileSync(path.join(dir, 'left-over.txt'), 'x', { mode: 0o666 });
+      chmodSync(path.join(dir, 'left-over.txt'), 0o666);
+      const handle = await openDatabase({ dataDir: dir });
+      await handle.close();
+      const loose: string[] = [];
+      const walk = (folder: string) => {
+        if ((statSync(folder).mode & 0o077) !== 0) loose.push(folder);
+        for (const entry of readdirSync(folder, { withFileTypes: true })) {
+          const file = path.join(folder, entry.name);
+          if (entry.isDirectory()) walk(file);
+          else if ((statSync(file).mode & 0o077) !== 0) loose.push(file);
+        }
+      };
+      walk(dir);
+      assert.deepEqual(loose, []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -12,7 +12,12 @@ function parse(vars: Vars) {
 
 const MASTER_KEY = randomBytes(32).toString('base64');
 const AUTH_SECRET = randomBytes(32).toString('base64');
-const POSTGRES = { DATABASE_URL: 'postgres://televisit@db.example.org:5432/televisit', TELEVISIT_MASTER_KEY: MASTER_KEY, NEXTAUTH_SECRET: AUTH_SECRET };
+const POSTGRES = {
+  DATABASE_URL: 'postgres://televisit@db.example.org:5432/televisit',
+  TELEVISIT_MASTER_KEY: MASTER_KEY,
+  NEXTAUTH_SECRET: AUTH_SECRET,
+  NEXTAUTH_URL: 'https://televisit.example.org',
+};
 
 /** The EnvError message parseEnv throws for this environment; fails the test if it parses. */
 function problems(source: Vars): string {
@@ -121,8 +126,8 @@ describe('parseEnv', () => {
     assert.match(message, /\n {2}- DATABASE_URL: /);
     assert.match(message, /\n {2}- TELEVISIT_MASTER_KEY: /);
     assert.match(message, /\n {2}- ICE_SERVERS: /);
-    // The four field problems, and the missing NEXTAUTH_SECRET that DATABASE_URL needs.
-    assert.equal(message.split('\n').length, 6);
+    // The four field problems, and the missing NEXTAUTH_SECRET and NEXTAUTH_URL that DATABASE_URL needs.
+    assert.equal(message.split('\n').length, 7);
   });
 
   test(
@@ -134,4 +139,17 @@ describe('parseEnv', () => {
       assert.match(message, /NEXTAUTH_SECRET is required/);
     },
   );
+
+  test('production (DATABASE_URL) needs NEXTAUTH_URL: cookies, sign-in redirects and OAuth come from it', () => {
+    const { NEXTAUTH_URL: _url, ...withoutUrl } = POSTGRES;
+    assert.match(problems(withoutUrl), /NEXTAUTH_URL is required with DATABASE_URL/);
+    assert.match(problems({ NEXTAUTH_URL: 'ftp://televisit.example.org' }), /NEXTAUTH_URL must start with https:\/\//);
+    // The embedded default (no DATABASE_URL) runs without it.
+    assert.equal(parse({}).NEXTAUTH_URL, undefined);
+  });
+
+  test('TRUSTED_PROXIES is a list of addresses and ranges; anything else stops the server', () => {
+    assert.equal(parse({ TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).TRUSTED_PROXIES, '10.0.0.0/8, ::1');
+    assert.match(problems({ TRUSTED_PROXIES: 'proxy.internal' }), /TRUSTED_PROXIES: "proxy.internal" is not an IP address/);
+  });
 });

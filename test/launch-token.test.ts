@@ -25,11 +25,10 @@ interface LaunchVector {
 }
 
 const { vectors } = JSON.parse(
-  readFileSync(new URL('../../shared/spec/launch-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/launch-vectors.json', import.meta.url), 'utf8'),
 ) as { vectors: LaunchVector[] };
 
-// The vectors' Timestamp 1795000000 is 2026-11-18T11:06:40Z. launch-vectors.json says
-// 09:46:40Z, which is wrong by 80 minutes; the clock keeps the intended 3 min 20 s after it.
+// The vectors' Timestamp 1795000000 is 2026-11-18T11:06:40Z; the clock is 3 min 20 s after it.
 const VECTOR_NOW = new Date('2026-11-18T11:10:00Z');
 const TIMESTAMP = 1_795_000_000;
 const TIMESTAMP_DATE = new Date(TIMESTAMP * 1000);

@@ -32,7 +32,7 @@ test('servers claiming at once never get the same notification, and get only the
   await servers[0]!.db.insert(notifications).values(
     Array.from({ length: participants * perParticipant }, (_, index) => ({
       integrationId,
-      kind: 'connection_status',
+      kind: 'connection_status' as const,
       status: index % 2 ? 'Disconnected' : 'Connected',
       orderingKey: `claims:${index % participants}`,
       body: { index },

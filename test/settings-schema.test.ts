@@ -5,6 +5,7 @@ import {
   LAUNCH_TEXT_MAX,
   LOGO_MAX_BYTES,
   characterCount,
+  encryptionSecretWarning,
   logoFileSchema,
   settingsSchema,
   type SettingsFormValues,
@@ -27,6 +28,7 @@ function form(overrides: Partial<SettingsFormValues> = {}): SettingsFormValues {
     epicEnvironment: 'Test',
     admittancePolicy: 'automatic',
     authType: 'none',
+    oauthClientAuth: 'client_secret_basic',
     authName: '',
     authPassword: '',
     oauthClientIdTest: '',
@@ -46,8 +48,8 @@ function form(overrides: Partial<SettingsFormValues> = {}): SettingsFormValues {
   };
 }
 
-function parse(overrides: Partial<SettingsFormValues> = {}, stored: StoredSecrets = NOTHING_STORED) {
-  return settingsSchema(stored).safeParse(form(overrides));
+function parse(overrides: Partial<SettingsFormValues> = {}, stored: StoredSecrets = NOTHING_STORED, publicUrlConfigured = true) {
+  return settingsSchema(stored, { publicUrlConfigured }).safeParse(form(overrides));
 }
 
 /** The messages reported for one field; fails the test when the form was accepted. */
@@ -410,5 +412,33 @@ describe('logoFileSchema', () => {
     const result = logoFileSchema.safeParse('logo.png');
     assert.equal(result.success, false);
     assert.match(result.error!.issues[0]!.message, /Choose a PNG or JPEG file/);
+  });
+});
+
+describe('what the server knows and the form cannot', () => {
+  const oauth = { authType: 'oauth' as const, oauthClientIdTest: 'client-1', oauthIssuersTest: 'https://fhir.example.org/api/FHIR/R4' };
+
+  test('OAuth is refused until NEXTAUTH_URL gives this server a public address for the redirect URI', () => {
+    const refused = parse(oauth, NOTHING_STORED, false);
+    assert.equal(refused.success, false);
+    assert.match(refused.error!.issues.find((issue) => issue.path[0] === 'authType')!.message, /NEXTAUTH_URL/);
+    assert.equal(parse(oauth, NOTHING_STORED, true).success, true);
+    // Other authorization types need no public address.
+    assert.equal(parse({ authType: 'none' }, NOTHING_STORED, false).success, true);
+  });
+
+  test('the client secret goes by HTTP Basic unless the integration chooses the body', () => {
+    assert.equal(parse({ ...oauth }).data?.oauthClientAuth, 'client_secret_basic');
+    assert.equal(parse({ ...oauth, oauthClientAuth: 'client_secret_post' }).data?.oauthClientAuth, 'client_secret_post');
+    assertRefused({ oauthClientAuth: 'private_key_jwt' as never }, 'oauthClientAuth');
+  });
+
+  test('a short AES-128 secret is accepted with a warning, a long one without', () => {
+    assertAccepted({ encryptionAlgorithm: 'AES-128-CBC', encryptionSecret: 'abc' });
+    assert.match(encryptionSecretWarning('AES-128-CBC', 'abc') ?? '', /only 3 characters/);
+    assert.equal(encryptionSecretWarning('AES-128-CBC', 'a sixteen chars!'), null);
+    assert.equal(encryptionSecretWarning('AES-256-CBC', SECRET_256), null);
+    // Keeping the stored secret (empty field) says nothing about it.
+    assert.equal(encryptionSecretWarning('AES-128-CBC', ''), null);
   });
 });

@@ -1,13 +1,14 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
-import { LaunchTokenError, readLaunchToken, type EncryptionAlgorithm } from '@/lib/epic/launch-token';
+import { LaunchTokenError, readLaunchToken } from '@/lib/epic/launch-token';
 import { beginEpicAuthorization, OAuthLaunchError, stateBinding } from '@/lib/epic/oauth';
-import { isSecureRequest } from '@/lib/visit/participant-session';
+import { oauthRedirectUri } from '@/lib/public-url';
 import { cachedIntegrationByKey } from '@/lib/settings/integration-cache';
+import { ENCRYPTION_KEY_PATTERN } from '@/lib/settings/schema';
 import { openIntegrationSecret } from '@/lib/settings/store';
 import { launchFailureResponse } from './failure-page';
-import { finishLaunch, OAUTH_STATE_COOKIE, oauthRedirectUri, oauthStateCookieOptions } from './finish-launch';
+import { finishLaunch, OAUTH_STATE_COOKIE, oauthStateCookieOptions } from './finish-launch';
 
 // Epic's launch link: /launch?key=<Encryption Key>&data=<CRYPTSTRING> (spec section 1).
 export async function GET(request: NextRequest) {
@@ -22,6 +23,8 @@ export async function GET(request: NextRequest) {
 
   try {
     if (!key || !data) return await refuse('missing_parameter', `the link has no ${key ? 'data' : 'key'} parameter`);
+    // No Encryption Key can hold anything else, so nothing else is looked up (or logged raw).
+    if (!ENCRYPTION_KEY_PATTERN.test(key)) return await refuse('unknown_key', 'the key is not in the form of an Encryption Key');
     const integration = await cachedIntegrationByKey(database, key);
     if (!integration) return await refuse('unknown_key', 'no integration has this Encryption Key');
 
@@ -29,7 +32,7 @@ export async function GET(request: NextRequest) {
     try {
       token = readLaunchToken(data, {
         secret: openIntegrationSecret(integration, 'encryptionSecret') ?? '',
-        algorithm: integration.encryptionAlgorithm as EncryptionAlgorithm,
+        algorithm: integration.encryptionAlgorithm,
         now: new Date(),
         epicTimeZone: integration.epicTimeZone,
         defaultLinkValidityMinutes: integration.defaultLinkValidityMinutes,
@@ -46,6 +49,9 @@ export async function GET(request: NextRequest) {
 
     // Spec section 4: with OAuth, Epic authorizes first and the launch finishes at the callback.
     if (integration.authType === 'oauth') {
+      const redirectUri = oauthRedirectUri();
+      const ids = { sessionId: token.meetingKey, epicUserId: token.externalId };
+      if (!redirectUri) return await refuse('oauth_no_public_url', 'NEXTAUTH_URL is not set, so there is no redirect URI Epic could know', ids);
       try {
         const { authorizeUrl, state } = await beginEpicAuthorization(database, integration, {
           token,
@@ -53,13 +59,13 @@ export async function GET(request: NextRequest) {
           launchCode: token.launchCode ?? request.nextUrl.searchParams.get('launch'),
           mode,
           encryptionKey: key,
-          redirectUri: oauthRedirectUri(request),
+          redirectUri,
         });
         const response = new NextResponse(null, { status: 303, headers: { Location: authorizeUrl.toString(), 'Cache-Control': 'no-store' } });
-        response.cookies.set(OAUTH_STATE_COOKIE, stateBinding(state), oauthStateCookieOptions(isSecureRequest(request)));
+        response.cookies.set(OAUTH_STATE_COOKIE, stateBinding(state), oauthStateCookieOptions());
         return response;
       } catch (error) {
-        if (error instanceof OAuthLaunchError) return await refuse(error.kind, error.message, { sessionId: token.meetingKey, epicUserId: token.externalId });
+        if (error instanceof OAuthLaunchError) return await refuse(error.kind, error.message, ids);
         throw error;
       }
     }
@@ -67,7 +73,7 @@ export async function GET(request: NextRequest) {
     return await finishLaunch(handle, request, { integration, token, encryptionKey: key, mode });
   } catch (error) {
     // Even an unexpected fault looks like any other refused link; the detail is only logged.
-    console.error('[launch] unexpected error', error);
+    console.error('[launch] unexpected error', error instanceof Error ? error.message : error);
     return launchFailureResponse();
   }
 }

@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import { buttonClass, Field, inputClass } from '@/components/field';
 import { signInSchema } from '@/lib/admins/schema';
 
-export function LoginForm() {
+/** `returnTo`: the admin page to open after sign-in (checked by the server page). */
+export function LoginForm({ returnTo }: { returnTo: string }) {
   const router = useRouter();
   const [message, setMessage] = useState('');
   const form = useForm<z.input<typeof signInSchema>, unknown, z.output<typeof signInSchema>>({
@@ -25,7 +26,7 @@ export function LoginForm() {
       setMessage(result?.error && result.error !== 'CredentialsSignin' ? result.error : 'Email or password is wrong');
       return;
     }
-    router.replace('/admin');
+    router.replace(returnTo);
     router.refresh();
   });
 

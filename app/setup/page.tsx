@@ -1,13 +1,13 @@
-import { notFound } from 'next/navigation';
+import { redirect } from 'next/navigation';
 import { adminCount } from '@/lib/admins/store';
 import { db } from '@/lib/db';
 import { SetupForm } from './setup-form';
 
 export const metadata = { title: 'Create the owner account · Televisit' };
 
-// Shown once: as soon as any admin exists this page is gone for good.
+// Shown once: as soon as any admin exists it sends visitors to sign-in instead.
 export default async function SetupPage() {
-  if ((await adminCount(await db())) > 0) notFound();
+  if ((await adminCount(await db())) > 0) redirect('/login');
   return (
     <main className="mx-auto mt-16 max-w-md rounded-lg bg-white p-6 shadow">
       <h1 className="text-xl font-semibold">Create the owner account</h1>

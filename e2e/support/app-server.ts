@@ -10,19 +10,19 @@ export interface AppServer {
 }
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+const serverScript = path.join(root, 'scripts', 'server.mjs');
 
 /**
- * Starts the built app with `next start` in its own process group (next start leaves a child
- * process, so stopping kills the whole group) and waits until it answers.
+ * Starts the built app as `npm start` serves it (scripts/server.mjs) in its own process group, so
+ * stopping kills whatever it started, and waits until it answers.
  */
 export async function startApp(options: { port: number; env: Record<string, string>; logFile: string }): Promise<AppServer> {
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(options.port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, [serverScript], {
     cwd: root,
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(options.port), ...options.env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', PORT: String(options.port), HOST: '127.0.0.1', ...options.env },
   });
   const url = `http://127.0.0.1:${options.port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

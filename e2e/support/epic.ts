@@ -9,9 +9,18 @@ export interface TestIntegration {
   secret: string;
 }
 
+/** A secret sealed as the app under test seals it, for seeding a sealed column. */
+export function sealForApp(value: string, field: 'encryptionSecret' | 'authPassword' | 'oauthClientSecret'): string {
+  return sealSecret(value, field, appMasterKey());
+}
+
+function appMasterKey(): Buffer {
+  return Buffer.from(JSON.parse(process.env.E2E_APP_ENV!).TELEVISIT_MASTER_KEY, 'base64');
+}
+
 /** Seeds an integration of its own through the database, so specs never share settings. */
 export async function seedIntegration(overrides: Record<string, unknown> = {}): Promise<TestIntegration> {
-  const masterKey = Buffer.from(JSON.parse(process.env.E2E_APP_ENV!).TELEVISIT_MASTER_KEY, 'base64');
+  const masterKey = appMasterKey();
   const secret = randomBytes(32).toString('base64');
   const encryptionKey = `e2e-${randomBytes(6).toString('hex')}`;
   const values: Record<string, unknown> = {

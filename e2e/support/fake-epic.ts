@@ -30,7 +30,14 @@ export interface FakeEpic {
   tokensIssued: string[];
   authorizeRequests: URLSearchParams[];
   tokenRequests: URLSearchParams[];
+  /** The Authorization header of each token request (client_secret_basic puts the client there). */
+  tokenAuthorizations: Array<string | undefined>;
   smartConfiguration: boolean;
+  /** What the token endpoint grants: lifetime, and whether a refresh token comes with it. */
+  tokenLifetimeSeconds: number;
+  issueRefreshTokens: boolean;
+  /** A confidential client's secret: token requests must prove it (Basic, or in the body). */
+  clientSecret: string | null;
   close(): Promise<void>;
 }
 
@@ -39,6 +46,7 @@ export async function startFakeEpic(): Promise<FakeEpic> {
   let standing = 200;
   const launchCodes = new Set<string>();
   const codes = new Map<string, { challenge: string; clientId: string; redirectUri: string }>();
+  const refreshTokens = new Map<string, string>();
 
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -83,15 +91,27 @@ export async function startFakeEpic(): Promise<FakeEpic> {
       if (url.pathname === '/oauth2/token') {
         const form = new URLSearchParams(body);
         fake.tokenRequests.push(form);
+        fake.tokenAuthorizations.push(request.headers.authorization);
+        const client = clientOf(request.headers.authorization, form);
+        if (fake.clientSecret !== null && client.secret !== fake.clientSecret) return send(401, { error: 'invalid_client' });
+        const issue = () => {
+          const token = `epic-token-${randomBytes(8).toString('hex')}`;
+          fake.tokensIssued.push(token);
+          const refresh = fake.issueRefreshTokens ? `epic-refresh-${randomBytes(8).toString('hex')}` : undefined;
+          if (refresh) refreshTokens.set(refresh, client.id ?? '');
+          return send(200, { access_token: token, token_type: 'Bearer', expires_in: fake.tokenLifetimeSeconds, scope: 'launch openid fhirUser online_access', refresh_token: refresh });
+        };
+        if (form.get('grant_type') === 'refresh_token') {
+          const owner = refreshTokens.get(form.get('refresh_token') ?? '');
+          return owner !== undefined && owner === client.id ? issue() : send(400, { error: 'invalid_grant' });
+        }
         const grant = codes.get(form.get('code') ?? '');
         codes.delete(form.get('code') ?? '');
         const verifierOk = grant && createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') === grant.challenge;
-        if (!grant || !verifierOk || form.get('client_id') !== grant.clientId || form.get('redirect_uri') !== grant.redirectUri) {
+        if (!grant || !verifierOk || client.id !== grant.clientId || form.get('redirect_uri') !== grant.redirectUri) {
           return send(400, { error: 'invalid_grant' });
         }
-        const token = `epic-token-${randomBytes(8).toString('hex')}`;
-        fake.tokensIssued.push(token);
-        return send(200, { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: 'launch openid fhirUser' });
+        return issue();
       }
 
       const failure = failures.shift();
@@ -124,7 +144,11 @@ export async function startFakeEpic(): Promise<FakeEpic> {
     tokensIssued: [],
     authorizeRequests: [],
     tokenRequests: [],
+    tokenAuthorizations: [],
     smartConfiguration: true,
+    tokenLifetimeSeconds: 3600,
+    issueRefreshTokens: false,
+    clientSecret: null,
     failNext(status, times, headers = {}) {
       for (let index = 0; index < times; index++) failures.push({ status, headers });
     },
@@ -143,4 +167,13 @@ export async function startFakeEpic(): Promise<FakeEpic> {
       }),
   };
   return fake;
+}
+
+/** The client of a token request: HTTP Basic (each part form-encoded, RFC 6749 2.3.1) or the body. */
+function clientOf(authorization: string | undefined, form: URLSearchParams): { id: string | null; secret: string | null } {
+  if (authorization?.startsWith('Basic ')) {
+    const [id, secret] = Buffer.from(authorization.slice(6), 'base64').toString().split(':').map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
+    return { id: id ?? null, secret: secret ?? null };
+  }
+  return { id: form.get('client_id'), secret: form.get('client_secret') };
 }

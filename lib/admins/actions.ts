@@ -58,6 +58,8 @@ export async function addAdmin(input: unknown): Promise<ActionResult> {
 export async function removeAdmin(adminId: unknown): Promise<ActionResult> {
   const actor = await requireAdmin();
   if (typeof adminId !== 'string' || !/^[0-9a-f-]{36}$/.test(adminId)) return { ok: false, message: 'Unknown admin.' };
+  // Signing oneself out for good, with nobody told, is never what was meant.
+  if (adminId === actor.id) return { ok: false, message: 'You cannot remove your own account; another admin can.' };
   const outcome = await (await db()).transaction(async (tx) => {
     // Lock every admin row so two removals at once cannot both see "another admin remains".
     await tx.execute(sql`select id from admins for update`);

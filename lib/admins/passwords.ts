@@ -1,14 +1,98 @@
-import bcrypt from 'bcryptjs';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import argon2 from 'argon2';
 
-const COST = 12;
-// Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
-const DECOY_HASH = '$2b$12$8a28mSJJgd6jr2z3s95k8OpLo9zh6mKk01plaofeqwI6fo8znaXZ2';
+// Admin passwords: argon2id, computed on libuv's thread pool, never on the thread that answers
+// requests. At most one hash per spare core runs at once; the rest wait in a bounded queue, so a
+// flood of sign-ins slows sign-in and nothing else. Hashes from before argon2 (bcrypt) still
+// verify, in a worker thread, and are replaced by an argon2 hash at that sign-in.
 
-export function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, COST);
+/** OWASP's argon2id minimum (19 MiB, 2 passes): about 50 ms on one core here. */
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const MAX_RUNNING = Math.max(1, availableParallelism() - 1);
+/** Past this many waiting, a sign-in is refused at once ("busy") rather than queued. */
+export const PASSWORD_QUEUE_MAX = 100;
+
+export class PasswordCheckBusy extends Error {
+  constructor() {
+    super('Too many sign-ins are being checked right now; try again in a minute.');
+  }
 }
 
-export async function verifyPassword(password: string, hash: string | undefined): Promise<boolean> {
-  const matches = await bcrypt.compare(password, hash ?? DECOY_HASH);
-  return hash !== undefined && matches;
+export interface PasswordCheck {
+  matches: boolean;
+  /** The stored hash is of an older kind or weaker settings: store `hashPassword(password)` instead. */
+  needsRehash: boolean;
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return limited(() => argon2.hash(password, ARGON2_OPTIONS));
+}
+
+/** Checks a password; with no stored hash (unknown email) it costs the same and never matches. */
+export async function verifyPassword(password: string, hash: string | undefined): Promise<PasswordCheck> {
+  if (hash === undefined) {
+    await limited(async () => argon2.verify(await decoyHash(), password));
+    return { matches: false, needsRehash: false };
+  }
+  if (hash.startsWith('$argon2')) {
+    const matches = await limited(() => argon2.verify(hash, password));
+    return { matches, needsRehash: matches && argon2.needsRehash(hash, ARGON2_OPTIONS) };
+  }
+  if (/^\$2[aby]\$/.test(hash)) {
+    const matches = await limited(() => bcryptCompareInWorker(password, hash));
+    return { matches, needsRehash: matches };
+  }
+  return { matches: false, needsRehash: false };
+}
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_RUNNING) {
+    if (waiting.length >= PASSWORD_QUEUE_MAX) throw new PasswordCheckBusy();
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    // The slot passes straight to the next in line; otherwise it is free.
+    if (next) next();
+    else running--;
+  }
+}
+
+let decoy: Promise<string> | undefined;
+
+/** Compared against when the email is unknown, so a wrong email costs as long as a wrong password. */
+function decoyHash(): Promise<string> {
+  decoy ??= argon2.hash(randomBytes(24).toString('base64'), ARGON2_OPTIONS);
+  return decoy;
+}
+
+const BCRYPT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const bcrypt = require(workerData.modulePath);
+parentPort.postMessage(bcrypt.compareSync(workerData.password, workerData.hash));
+`;
+
+/** bcryptjs is plain JavaScript: in a worker thread, its 250 ms at cost 12 block nobody. */
+function bcryptCompareInWorker(password: string, hash: string): Promise<boolean> {
+  const modulePath = createRequire(path.join(process.cwd(), 'package.json')).resolve('bcryptjs');
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(BCRYPT_WORKER, { eval: true, workerData: { modulePath, password, hash } });
+    worker.once('message', (matches: boolean) => {
+      resolve(matches === true);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`bcrypt worker exited with ${code}`));
+    });
+  });
 }

@@ -9,6 +9,8 @@ const CHANNEL = 'televisit';
 
 export const SETTINGS_TOPIC = 'settings';
 export const meetingTopic = (meetingId: string) => `meeting:${meetingId}`;
+/** Signals stored for a push stream held by another app server (lib/visit/signal-relay.ts). */
+export const signalTopic = (connectionId: string) => `signal:${connectionId}`;
 
 type Listener = () => void;
 

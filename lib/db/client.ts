@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -36,7 +36,11 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
 /** Opens PostgreSQL when a URL is given, else PGlite in `dataDir`, and applies every migration. */
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // A request waits at most 5 s for a connection: while PostgreSQL is away, it fails cleanly.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
+    // PostgreSQL restarting, or an admin ending our sessions, surfaces here on idle connections;
+    // without a listener the pool's 'error' event would end the process. The pool replaces them.
+    pool.on('error', (error) => console.error('[database] a pooled connection was lost:', error.message));
     await migrateWithLock(pool);
     const db = drizzlePg(pool, { schema });
     const listeners: Array<{ stop(): Promise<void> }> = [];
@@ -55,8 +59,14 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
       },
     };
   }
+  // The embedded database keeps patients' data in files this process creates, now and later (WAL
+  // segments): owner-only from the start, and whatever was there before is made so too.
+  process.umask(0o077);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  ownerOnly(options.dataDir);
   const client = await PGlite.create(path.join(options.dataDir, 'pglite'));
+  // PGlite makes its files world-readable (0666 less the umask): the patients' data is not.
+  ownerOnly(options.dataDir);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return {
@@ -71,6 +81,16 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   };
 }
 
+/** The embedded database's folder and everything in it: readable and writable by its owner only. */
+function ownerOnly(folder: string): void {
+  chmodSync(folder, 0o700);
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const file = path.join(folder, entry.name);
+    if (entry.isDirectory()) ownerOnly(file);
+    else if (entry.isFile() && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
+}
+
 /** Two servers starting together against one PostgreSQL must not both apply a migration. */
 async function migrateWithLock(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
@@ -83,27 +103,40 @@ async function migrateWithLock(pool: pg.Pool): Promise<void> {
   }
 }
 
-/** A dedicated connection that LISTENs, and comes back by itself when PostgreSQL drops it. */
+/**
+ * A dedicated connection that LISTENs, and comes back by itself when PostgreSQL drops it (a
+ * restart, an admin ending it): retried every second until it is back, then `onReconnect`.
+ */
 async function listenPg(url: string, channel: string, onPayload: (payload: string) => void, onReconnect?: () => void) {
   let stopped = false;
   let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const scheduleReconnect = () => {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = null;
+      void connect(true);
+    }, 1000);
+  };
   const connect = async (isReconnect: boolean): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
     next.on('notification', (message) => {
       if (message.channel === channel) onPayload(message.payload ?? '');
     });
     next.on('error', () => undefined);
-    next.on('end', () => {
-      if (!stopped) setTimeout(() => void connect(true).catch(() => undefined), 1000);
-    });
     try {
       await next.connect();
       await next.query(`listen ${pg.escapeIdentifier(channel)}`);
     } catch (error) {
       await next.end().catch(() => undefined);
       if (!isReconnect) throw error;
+      scheduleReconnect();
       return;
     }
+    next.on('end', () => {
+      if (client === next) client = null;
+      scheduleReconnect();
+    });
     client = next;
     if (isReconnect) onReconnect?.();
   };
@@ -111,6 +144,7 @@ async function listenPg(url: string, channel: string, onPayload: (payload: strin
   return {
     async stop() {
       stopped = true;
+      if (retry) clearTimeout(retry);
       await client?.end().catch(() => undefined);
     },
   };

@@ -2,20 +2,47 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
-  boolean,
   customType,
   index,
   integer,
   jsonb,
+  check,
+  pgEnum,
   pgTable,
-
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import {
+  ADMITTANCE_POLICIES,
+  AUTH_TYPES,
+  ENCRYPTION_ALGORITHMS,
+  EPIC_ENVIRONMENTS,
+  OAUTH_CLIENT_AUTH_METHODS,
+  PROVIDER_USER_TYPES,
+} from '@/lib/settings/schema';
+import { ADMISSIONS, MEETING_STATES, USER_TYPES } from '@/lib/visit/schema';
+
 // One PostgreSQL schema for both databases: PGlite (embedded default) and PostgreSQL.
+// States are enums, so the database refuses a value the code does not know.
+
+export const userTypeEnum = pgEnum('user_type', USER_TYPES);
+export const meetingStateEnum = pgEnum('meeting_state', MEETING_STATES);
+export const admissionEnum = pgEnum('admission', ADMISSIONS);
+export const connectionStatusEnum = pgEnum('connection_status', ['Connected', 'Disconnected']);
+export const notificationKindEnum = pgEnum('notification_kind', ['connection_status', 'device_test']);
+/** pending: to send or retrying; delivered; failed (final); not_sent: no endpoint was configured. */
+export const notificationStateEnum = pgEnum('notification_state', ['pending', 'delivered', 'failed', 'not_sent']);
+export const admittancePolicyEnum = pgEnum('admittance_policy', ADMITTANCE_POLICIES);
+export const authTypeEnum = pgEnum('auth_type', AUTH_TYPES);
+export const epicEnvironmentEnum = pgEnum('epic_environment', EPIC_ENVIRONMENTS);
+export const encryptionAlgorithmEnum = pgEnum('encryption_algorithm', ENCRYPTION_ALGORITHMS);
+export const providerUserTypeEnum = pgEnum('provider_user_type', PROVIDER_USER_TYPES);
+export const oauthClientAuthEnum = pgEnum('oauth_client_auth', OAUTH_CLIENT_AUTH_METHODS);
+/** pending: being checked now (counts as a failure until it is known, so parallel guesses cannot slip through). */
+export const signInOutcomeEnum = pgEnum('sign_in_outcome', ['pending', 'failed', 'succeeded', 'refused']);
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -44,10 +71,14 @@ export const signInAttempts = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     email: text('email').notNull(),
     address: text('address').notNull(),
-    succeeded: boolean('succeeded').notNull(),
+    outcome: signInOutcomeEnum('outcome').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('sign_in_attempts_email_at').on(table.email, table.at), index('sign_in_attempts_address_at').on(table.address, table.at)],
+  (table) => [
+    index('sign_in_attempts_email_at').on(table.email, table.at),
+    index('sign_in_attempts_address_at').on(table.address, table.at),
+    index('sign_in_attempts_email_address_at').on(table.email, table.address, table.at),
+  ],
 );
 
 export const logos = pgTable('logos', {
@@ -64,17 +95,19 @@ export const integrations = pgTable('integrations', {
   id: uuid('id').primaryKey().defaultRandom(),
   encryptionKey: text('encryption_key').notNull().unique(),
   defaultHostEmail: text('default_host_email').notNull(),
-  providerUserType: text('provider_user_type').notNull(),
-  encryptionAlgorithm: text('encryption_algorithm').notNull(),
+  providerUserType: providerUserTypeEnum('provider_user_type').notNull(),
+  encryptionAlgorithm: encryptionAlgorithmEnum('encryption_algorithm').notNull(),
   encryptionSecretSealed: text('encryption_secret_sealed').notNull(),
-  epicEnvironment: text('epic_environment').notNull(),
-  admittancePolicy: text('admittance_policy').notNull(),
-  authType: text('auth_type').notNull(),
+  epicEnvironment: epicEnvironmentEnum('epic_environment').notNull(),
+  admittancePolicy: admittancePolicyEnum('admittance_policy').notNull(),
+  authType: authTypeEnum('auth_type').notNull(),
   authName: text('auth_name'),
   authPasswordSealed: text('auth_password_sealed'),
   oauthClientIdTest: text('oauth_client_id_test'),
   oauthClientIdProduction: text('oauth_client_id_production'),
   oauthClientSecretSealed: text('oauth_client_secret_sealed'),
+  /** How a confidential client proves itself at Epic's token endpoint (spec section 4). */
+  oauthClientAuth: oauthClientAuthEnum('oauth_client_auth').notNull().default('client_secret_basic'),
   oauthIssuersTest: text('oauth_issuers_test').array().notNull().default(sql`'{}'::text[]`),
   oauthIssuersProduction: text('oauth_issuers_production').array().notNull().default(sql`'{}'::text[]`),
   epicClientId: text('epic_client_id'),
@@ -118,7 +151,7 @@ export const providers = pgTable(
     email: text('email'),
     firstName: text('first_name'),
     lastName: text('last_name'),
-    userType: text('user_type').notNull(),
+    userType: providerUserTypeEnum('user_type').notNull(),
     createdAt: createdAt(),
     lastLaunchAt: timestamp('last_launch_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -141,8 +174,8 @@ export const meetings = pgTable(
     sessionId: text('session_id'),
     conferenceId: text('conference_id'),
     /** waiting: no provider has joined yet; active: started; ended: over for everyone. */
-    state: text('state').notNull().default('waiting'),
-    admittancePolicy: text('admittance_policy').notNull(),
+    state: meetingStateEnum('state').notNull().default('waiting'),
+    admittancePolicy: admittancePolicyEnum('admittance_policy').notNull(),
     defaultHostEmail: text('default_host_email').notNull(),
     hostProviderId: uuid('host_provider_id').references(() => providers.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
@@ -158,7 +191,7 @@ export const participants = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     meetingId: uuid('meeting_id').notNull().references(() => meetings.id, { onDelete: 'cascade' }),
-    userType: text('user_type').notNull(),
+    userType: userTypeEnum('user_type').notNull(),
     epicUserId: text('epic_user_id').notNull(),
     epicUserIdType: text('epic_user_id_type'),
     sessionId: text('session_id'),
@@ -167,7 +200,7 @@ export const participants = pgTable(
     lastName: text('last_name'),
     providerId: uuid('provider_id').references(() => providers.id, { onDelete: 'set null' }),
     /** Admitted patients go straight in whenever a provider is there; removed ones stay out. */
-    admission: text('admission').notNull().default('waiting'),
+    admission: admissionEnum('admission').notNull().default('waiting'),
     /** The open push stream that makes this participant connected; null when disconnected. */
     connectionId: text('connection_id'),
     connectedAt: timestamp('connected_at', { withTimezone: true }),
@@ -195,8 +228,8 @@ export const participantEvents = pgTable(
     conferenceId: text('conference_id'),
     epicUserId: text('epic_user_id').notNull(),
     epicUserIdType: text('epic_user_id_type'),
-    userType: text('user_type').notNull(),
-    status: text('status').notNull(),
+    userType: userTypeEnum('user_type').notNull(),
+    status: connectionStatusEnum('status').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('participant_events_meeting').on(table.meetingId, table.id)],
@@ -223,14 +256,15 @@ export const launchLog = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     encryptionKey: text('encryption_key'),
+    /** ok, or why the launch was refused (lib/epic/launch-token.ts, lib/epic/oauth.ts): a short code. */
     outcome: text('outcome').notNull(),
     detail: text('detail'),
     sessionId: text('session_id'),
     epicUserId: text('epic_user_id'),
-    userType: text('user_type'),
+    userType: userTypeEnum('user_type'),
     meetingId: uuid('meeting_id'),
   },
-  (table) => [index('launch_log_at').on(table.at)],
+  (table) => [index('launch_log_at').on(table.at), check('launch_log_outcome_code', sql`${table.outcome} ~ '^[a-z][a-z0-9_]{0,63}$'`)],
 );
 
 export type Meeting = typeof meetings.$inferSelect;
@@ -249,18 +283,17 @@ export const notifications = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
     integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
-    kind: text('kind').notNull(),
+    kind: notificationKindEnum('kind').notNull(),
     participantEventId: bigint('participant_event_id', { mode: 'number' }).unique(),
     meetingId: uuid('meeting_id'),
     sessionId: text('session_id'),
     epicUserId: text('epic_user_id'),
-    userType: text('user_type'),
+    userType: userTypeEnum('user_type'),
     /** Connected / Disconnected, or Passed / Failed for a device test. */
     status: text('status').notNull(),
     orderingKey: text('ordering_key').notNull(),
     body: jsonb('body').$type<Record<string, unknown>>().notNull(),
-    /** pending (to send or retrying), delivered, failed, not_sent (no endpoint configured). */
-    state: text('state').notNull().default('pending'),
+    state: notificationStateEnum('state').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     respCode: integer('resp_code'),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
@@ -276,6 +309,10 @@ export const notifications = pgTable(
     index('notifications_ordering_pending').on(table.orderingKey, table.seq).where(sql`state = 'pending'`),
     // The Notification Records "only failures" filter: everything not delivered, newest first.
     index('notifications_undelivered').on(table.seq).where(sql`state <> 'delivered'`),
+    check(
+      'notifications_status_fits_kind',
+      sql`(${table.kind} = 'connection_status' and ${table.status} in ('Connected', 'Disconnected')) or (${table.kind} = 'device_test' and ${table.status} in ('Passed', 'Failed'))`,
+    ),
   ],
 );
 
@@ -298,11 +335,20 @@ export const notificationAttempts = pgTable(
   (table) => [index('notification_attempts_notification').on(table.notificationId, table.id)],
 );
 
-/** OAuth access tokens obtained at launch, used as the Bearer for that participant's notifications. */
+/**
+ * OAuth access tokens obtained at launch, used as the Bearer for that participant's notifications
+ * only (spec section 4). With a refresh token (granted for online_access) the worker renews the
+ * access token at the token endpoint it came from.
+ */
 export const epicAccessTokens = pgTable('epic_access_tokens', {
   orderingKey: text('ordering_key').primaryKey(),
   accessTokenSealed: text('access_token_sealed').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  refreshTokenSealed: text('refresh_token_sealed'),
+  integrationId: uuid('integration_id').references(() => integrations.id, { onDelete: 'cascade' }),
+  tokenEndpoint: text('token_endpoint'),
+  issuer: text('issuer'),
+  clientId: text('client_id'),
   createdAt: createdAt(),
 });
 

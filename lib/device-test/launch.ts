@@ -4,7 +4,6 @@ import type { Integration } from '@/lib/db/schema';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import type { LaunchToken } from '@/lib/epic/launch-token';
 import { DEVICE_TEST_COOKIE, deviceTestCookieOptions, signDeviceTestSession } from '@/lib/device-test/session';
-import { isSecureRequest } from '@/lib/visit/participant-session';
 
 /**
  * A launch link with `&mode=devicetest` (spec section 3): no meeting and no participant, only a
@@ -30,7 +29,7 @@ export async function startDeviceTest(
   response.cookies.set(
     DEVICE_TEST_COOKIE,
     signDeviceTestSession({ integrationId: integration.id, sessionId, epicUserId: token.externalId, userType: token.userType }),
-    deviceTestCookieOptions(isSecureRequest(request)),
+    deviceTestCookieOptions(),
   );
   return response;
 }

@@ -1,5 +1,6 @@
 import { cookies } from 'next/headers';
 import { z } from 'zod';
+import { secureCookies } from '@/lib/public-url';
 import { sign, verify } from '@/lib/signed-token';
 
 // A device test reached from an Epic launch link (spec section 3) carries who it is for in this
@@ -34,12 +35,12 @@ export async function deviceTestSession(): Promise<DeviceTestSession | null> {
   return verifyDeviceTestSession(jar.get(DEVICE_TEST_COOKIE)?.value);
 }
 
-export function deviceTestCookieOptions(secure: boolean) {
+export function deviceTestCookieOptions() {
   return {
     httpOnly: true,
     // Lax: the launch arrives as a cross-site navigation from MyChart or Hyperspace.
     sameSite: 'lax' as const,
-    secure,
+    secure: secureCookies(),
     path: '/',
     maxAge: DEVICE_TEST_SESSION_HOURS * 3600,
   };

@@ -1,6 +1,7 @@
 import { desc } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { launchLog } from '@/lib/db/schema';
+import type { UserType } from '@/lib/visit/schema';
 
 export interface LaunchLogEntry {
   encryptionKey: string | null;
@@ -8,18 +9,30 @@ export interface LaunchLogEntry {
   detail?: string | null;
   sessionId?: string | null;
   epicUserId?: string | null;
-  userType?: string | null;
+  userType?: UserType | null;
   meetingId?: string | null;
 }
 
+// Launch links come from anyone: every field a link supplied is made safe before it is stored or
+// logged. Control characters (a NUL that PostgreSQL refuses, a newline that would forge a log line)
+// are written as \uXXXX, and each field is cut to a length no real value needs.
+const FIELD_MAX = 200;
+
 /** One row per launch; also a line in the server log. Never the secret or the raw token. */
 export async function recordLaunch(database: Database, entry: LaunchLogEntry): Promise<void> {
-  const key = entry.encryptionKey?.slice(0, 100) ?? null;
+  const row = {
+    ...entry,
+    encryptionKey: safeField(entry.encryptionKey, 100),
+    detail: safeField(entry.detail, 500),
+    sessionId: safeField(entry.sessionId),
+    epicUserId: safeField(entry.epicUserId),
+  };
   if (entry.outcome !== 'ok') {
-    console.warn(`[launch] refused: ${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''} key=${key ?? '-'} session=${entry.sessionId ?? '-'} user=${entry.epicUserId ?? '-'}`);
+    // JSON strings: whatever a field holds, it stays on its one line, quoted.
+    console.warn(`[launch] refused: ${entry.outcome} ${JSON.stringify({ detail: row.detail, key: row.encryptionKey, session: row.sessionId, user: row.epicUserId })}`);
   }
   try {
-    await database.insert(launchLog).values({ ...entry, encryptionKey: key });
+    await database.insert(launchLog).values(row);
   } catch (error) {
     console.error('[launch] could not write the launch log', error instanceof Error ? error.message : error);
   }
@@ -27,4 +40,12 @@ export async function recordLaunch(database: Database, entry: LaunchLogEntry): P
 
 export function recentLaunches(database: Database, limit = 200) {
   return database.select().from(launchLog).orderBy(desc(launchLog.id)).limit(limit);
+}
+
+/** A stranger's text, fit to store and log: control characters escaped, length bounded. */
+export function safeField(value: string | null | undefined, max = FIELD_MAX): string | null {
+  if (value === null || value === undefined) return null;
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

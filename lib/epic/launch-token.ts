@@ -1,6 +1,6 @@
 // Epic's launch link: decode, decrypt and parse the CRYPTSTRING, then check its
 // validity window. Pure: the clock, the secret and the time zone come in as arguments.
-// The contract is section 1 of the Epic interface spec (epic-interface.md).
+// The contract is section 1 of the Epic interface spec (docs/epic-contract.md).
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { LAUNCH_FIELD_MAX_LENGTH, LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
 

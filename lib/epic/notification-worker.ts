@@ -1,10 +1,10 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { onAnnouncement } from '@/lib/db/bus';
-import { epicAccessTokens, integrations, notificationAttempts, notifications, type Integration, type Notification } from '@/lib/db/schema';
+import { integrations, notificationAttempts, notifications, type Integration, type Notification } from '@/lib/db/schema';
+import { bearerFor } from '@/lib/epic/oauth-tokens';
 import { callEpic, isRetryable, isSuccess, redactHeaders, type EpicCallResult } from '@/lib/epic/notify';
 import { NOTIFICATIONS_TOPIC } from '@/lib/epic/outbox';
-import { openSecret } from '@/lib/secrets';
 import { openIntegrationSecret } from '@/lib/settings/store';
 
 // Sends the outbox to Epic from inside each server process. Durable: a notification stays pending
@@ -121,7 +121,12 @@ export async function deliver(database: Database, notification: Notification, op
 
   const authorization = await authorizationFor(database, integration, notification);
   if (authorization.problem) {
-    await settle(database, notification, { state: 'failed', respCode: 0 }, { url, headers: {}, body: '', result: noCall(authorization.problem), called: false });
+    // Spec section 4: no usable token (it expired without a refresh token) keeps the notification
+    // pending with that cause until the retry window ends; a new launch brings a new token.
+    const outcome = withinRetryWindow(notification, options)
+      ? { state: 'pending' as const, respCode: 0, nextAttemptAt: new Date(Date.now() + backoffMs(notification.attempts + 1, options, null)) }
+      : { state: 'failed' as const, respCode: 0 };
+    await settle(database, notification, outcome, { url, headers: {}, body: '', result: noCall(authorization.problem) });
     return;
   }
   const headers: Record<string, string> = {
@@ -135,22 +140,32 @@ export async function deliver(database: Database, notification: Notification, op
   const attempts = notification.attempts + 1;
 
   if (isSuccess(result.respCode)) {
-    await settle(database, notification, { state: 'delivered', respCode: result.respCode }, { url, headers, body, result, called: true });
-  } else if (isRetryable(result.respCode) && Date.now() - notification.createdAt.getTime() < options.retryWindowMs) {
-    const backoff = Math.min(RETRY_MAX_DELAY_MS, options.retryBaseMs * 2 ** (attempts - 1));
-    // Full jitter on the upper half, so many failed calls do not come back all at once.
-    const delay = Math.max(result.retryAfterMs ?? 0, backoff * (0.5 + Math.random() * 0.5));
-    await settle(database, notification, { state: 'pending', respCode: result.respCode, nextAttemptAt: new Date(Date.now() + Math.min(delay, RETRY_MAX_DELAY_MS)) }, { url, headers, body, result, called: true });
+    await settle(database, notification, { state: 'delivered', respCode: result.respCode }, { url, headers, body, result });
+  } else if (isRetryable(result.respCode) && withinRetryWindow(notification, options)) {
+    const nextAttemptAt = new Date(Date.now() + backoffMs(attempts, options, result.retryAfterMs));
+    await settle(database, notification, { state: 'pending', respCode: result.respCode, nextAttemptAt }, { url, headers, body, result });
   } else {
-    await settle(database, notification, { state: 'failed', respCode: result.respCode }, { url, headers, body, result, called: true });
+    await settle(database, notification, { state: 'failed', respCode: result.respCode }, { url, headers, body, result });
   }
+}
+
+function withinRetryWindow(notification: Notification, options: WorkerOptions): boolean {
+  return Date.now() - notification.createdAt.getTime() < options.retryWindowMs;
+}
+
+/** Doubling from the base, at most RETRY_MAX_DELAY_MS, honouring Retry-After. */
+function backoffMs(attempt: number, options: WorkerOptions, retryAfterMs: number | null): number {
+  const backoff = Math.min(RETRY_MAX_DELAY_MS, options.retryBaseMs * 2 ** (attempt - 1));
+  // Full jitter on the upper half, so many failed calls do not come back all at once.
+  return Math.min(RETRY_MAX_DELAY_MS, Math.max(retryAfterMs ?? 0, backoff * (0.5 + Math.random() * 0.5)));
 }
 
 async function settle(
   database: Database,
   notification: Notification,
-  outcome: { state: string; respCode: number; nextAttemptAt?: Date },
-  attempt?: { url: string; headers: Record<string, string>; body: string; result: EpicCallResult; called: boolean },
+  outcome: { state: Notification['state']; respCode: number; nextAttemptAt?: Date },
+  /** Every try is on record and counted, a call or not (RespCode 0 and the cause when none was made). */
+  attempt?: { url: string; headers: Record<string, string>; body: string; result: EpicCallResult },
 ) {
   await database.transaction(async (tx) => {
     // A call that was made is always on record.
@@ -173,7 +188,7 @@ async function settle(
       .set({
         state: outcome.state,
         respCode: outcome.respCode,
-        attempts: sql`${notifications.attempts} + ${attempt?.called ? 1 : 0}`,
+        attempts: sql`${notifications.attempts} + ${attempt ? 1 : 0}`,
         nextAttemptAt: outcome.nextAttemptAt ?? notification.nextAttemptAt,
         claimedUntil: null,
         finishedAt: outcome.state === 'pending' ? null : new Date(),
@@ -190,13 +205,9 @@ async function authorizationFor(database: Database, integration: Integration, no
     return { header: `Basic ${Buffer.from(`${integration.authName ?? ''}:${password}`).toString('base64')}` };
   }
   if (integration.authType === 'oauth') {
-    const key = notification.orderingKey.replace(/^device-test:/, '');
-    const [token] = await database
-      .select()
-      .from(epicAccessTokens)
-      .where(and(eq(epicAccessTokens.orderingKey, key), gt(epicAccessTokens.expiresAt, new Date())));
-    if (!token) return { problem: 'no unexpired OAuth access token from this participant\'s launch' };
-    return { header: `Bearer ${openSecret(token.accessTokenSealed, 'epicAccessToken')}` };
+    // This participant's own token only: device-test results share it with their launch.
+    const bearer = await bearerFor(database, integration, notification.orderingKey.replace(/^device-test:/, ''));
+    return 'token' in bearer ? { header: `Bearer ${bearer.token}` } : { problem: bearer.problem };
   }
   return {};
 }

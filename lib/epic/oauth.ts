@@ -3,7 +3,8 @@ import { and, eq, gt, lt } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import type { Database } from '@/lib/db/client';
-import { epicAccessTokens, oauthLaunches, type Integration } from '@/lib/db/schema';
+import { oauthLaunches, type Integration } from '@/lib/db/schema';
+import type { EpicGrant } from '@/lib/epic/oauth-tokens';
 import type { LaunchToken } from '@/lib/epic/launch-token';
 import { openSecret, sealSecret } from '@/lib/secrets';
 import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
@@ -12,7 +13,8 @@ import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
 // authorization (PKCE S256), and the access token it yields is the Bearer for that participant's
 // notifications. oauth4webapi builds and checks the protocol messages.
 
-export const OAUTH_SCOPE = 'launch openid fhirUser';
+/** online_access: a refresh token for as long as the user is online, so long visits keep a Bearer. */
+export const OAUTH_SCOPE = 'launch openid fhirUser online_access';
 const PENDING_LAUNCH_MS = 10 * 60 * 1000;
 const DISCOVERY_TIMEOUT_MS = 5000;
 
@@ -21,6 +23,7 @@ export type OAuthFailureKind =
   | 'oauth_issuer_not_allowed'
   | 'oauth_discovery_failed'
   | 'oauth_state_mismatch'
+  | 'oauth_no_public_url'
   | 'oauth_authorize_refused'
   | 'oauth_token_refused';
 
@@ -50,8 +53,7 @@ interface PendingLaunch {
 export interface CompletedAuthorization {
   integration: Integration;
   pending: PendingLaunch;
-  accessToken: string;
-  expiresAt: Date;
+  grant: EpicGrant;
 }
 
 /**
@@ -119,6 +121,15 @@ export async function completeEpicAuthorization(
   browserBinding: string | undefined,
 ): Promise<CompletedAuthorization> {
   const state = callbackUrl.searchParams.get('state');
+  // The EHR refused (the user declined, a bad launch code): that is the cause to log, whatever
+  // became of the state cookie. It grants nothing, so it needs no state to be believed.
+  const refusal = callbackUrl.searchParams.get('error');
+  if (refusal !== null) {
+    const [stored] = state ? await database.delete(oauthLaunches).where(eq(oauthLaunches.state, state)).returning() : [];
+    const error = new OAuthLaunchError('oauth_authorize_refused', describeRefusal(refusal, callbackUrl.searchParams.get('error_description')));
+    if (stored) error.launch = launchOf(revivePending(openSecret(stored.pendingSealed, 'oauthPendingLaunch')));
+    throw error;
+  }
   if (!state || !browserBinding || !safeEqual(stateBinding(state), browserBinding)) {
     throw new OAuthLaunchError('oauth_state_mismatch', 'the callback state does not belong to this browser');
   }
@@ -132,9 +143,7 @@ export async function completeEpicAuthorization(
   try {
     return await exchangeCode(integration, stored, pending, callbackUrl, state!, redirectUri);
   } catch (error) {
-    if (error instanceof OAuthLaunchError) {
-      error.launch = { encryptionKey: pending.encryptionKey, sessionId: pending.token.meetingKey, epicUserId: pending.token.externalId };
-    }
+    if (error instanceof OAuthLaunchError) error.launch = launchOf(pending);
     throw error;
   }
 }
@@ -161,11 +170,10 @@ async function exchangeCode(
     throw new OAuthLaunchError('oauth_authorize_refused', describe(error));
   }
   try {
-    const clientSecret = openIntegrationSecret(integration, 'oauthClientSecret');
     const response = await oauth.authorizationCodeGrantRequest(
       server,
       client,
-      clientSecret ? oauth.ClientSecretPost(clientSecret) : oauth.None(),
+      clientAuthentication(integration),
       parameters,
       redirectUri,
       pending.codeVerifier,
@@ -175,21 +183,30 @@ async function exchangeCode(
     return {
       integration,
       pending,
-      accessToken: tokens.access_token,
-      expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000),
+      grant: {
+        accessToken: tokens.access_token,
+        expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000),
+        refreshToken: tokens.refresh_token ?? null,
+        integrationId: integration.id,
+        tokenEndpoint: stored.tokenEndpoint,
+        issuer: pending.authorizationIssuer,
+        clientId: client.client_id,
+      },
     };
   } catch (error) {
     throw new OAuthLaunchError('oauth_token_refused', describe(error));
   }
 }
 
-/** Kept sealed for that participant's notifications (lib/epic/notification-worker.ts). */
-export async function storeAccessToken(database: Database, orderingKey: string, accessToken: string, expiresAt: Date): Promise<void> {
-  const accessTokenSealed = sealSecret(accessToken, 'epicAccessToken');
-  await database
-    .insert(epicAccessTokens)
-    .values({ orderingKey, accessTokenSealed, expiresAt })
-    .onConflictDoUpdate({ target: epicAccessTokens.orderingKey, set: { accessTokenSealed, expiresAt } });
+/**
+ * How this server proves itself at Epic's token endpoint: HTTP Basic by default (SMART's
+ * confidential-symmetric profile), the secret in the body where the integration asks for it, and
+ * no secret for a public client.
+ */
+export function clientAuthentication(integration: Integration): oauth.ClientAuth {
+  const secret = openIntegrationSecret(integration, 'oauthClientSecret');
+  if (!secret) return oauth.None();
+  return integration.oauthClientAuth === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
 }
 
 const smartConfigurationSchema = z.object({ issuer: z.url().optional(), authorization_endpoint: z.url(), token_endpoint: z.url() });
@@ -230,7 +247,7 @@ function checked(server: oauth.AuthorizationServer, integration: Integration): o
   return server;
 }
 
-function insecureAllowed(integration: Integration) {
+export function insecureAllowed(integration: Integration) {
   return integration.epicEnvironment === 'Test' ? { [oauth.allowInsecureRequests]: true } : {};
 }
 
@@ -253,7 +270,16 @@ function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function describe(error: unknown): string {
+function launchOf(pending: PendingLaunch) {
+  return { encryptionKey: pending.encryptionKey, sessionId: pending.token.meetingKey, epicUserId: pending.token.externalId };
+}
+
+/** What the EHR said, bounded: it arrives in a URL anyone can craft. */
+function describeRefusal(error: string, description: string | null): string {
+  return `the EHR answered error=${error.slice(0, 100)}${description ? `: ${description.slice(0, 300)}` : ''}`;
+}
+
+export function describe(error: unknown): string {
   if (error instanceof oauth.AuthorizationResponseError || error instanceof oauth.ResponseBodyError) {
     return `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LAUNCH_FIELD_MAX_LENGTH, LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
 
 // The sample launch link form: one schema for the browser form and the server action. The limits
-// are those of Epic's launch fields (epic-interface.md section 1), so a sample link that passes
+// are those of Epic's launch fields (docs/epic-contract.md, section 1), so a sample link that passes
 // here also passes the launch route.
 
 export const USER_TYPES = ['Patient', 'Provider'] as const;

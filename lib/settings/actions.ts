@@ -9,7 +9,9 @@ import { db } from '@/lib/db';
 import { integrations, logos, type Integration } from '@/lib/db/schema';
 import { fieldErrorsOf } from '@/lib/errors';
 import { sealSecret } from '@/lib/secrets';
+import { env } from '@/lib/env';
 import {
+  encryptionSecretWarning,
   isAes256Secret,
   logoFileSchema,
   SECRET_FIELDS,
@@ -35,7 +37,7 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
   const database = await db();
   const current = await primaryIntegration(database);
 
-  const parsed = settingsSchema(storedSecrets(current)).safeParse(parseJson(formData.get('settings')));
+  const parsed = settingsSchema(storedSecrets(current), { publicUrlConfigured: env().publicUrlConfigured }).safeParse(parseJson(formData.get('settings')));
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
   const settings = parsed.data;
 
@@ -63,6 +65,8 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
 
   const values = rowValues(settings, current, logo ? logo.hash : removeLogo ? null : (current?.logoHash ?? null));
   const changedFields = changedFieldNames(current, values, settings);
+  // Nothing to write, and nothing for the audit log to say.
+  if (current && changedFields.length === 0) return { ok: true, message: withWarning('Nothing had changed; nothing was saved.', settings) };
 
   try {
     await database.transaction(async (tx) => {
@@ -91,10 +95,13 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
   }
 
   revalidatePath('/admin/settings');
-  return {
-    ok: true,
-    message: changedFields.length ? `Settings saved (${changedFields.length} changed).` : 'Settings saved; nothing had changed.',
-  };
+  return { ok: true, message: withWarning(`Settings saved (${changedFields.length} changed).`, settings) };
+}
+
+/** The save's message, with what the admin should know about a weak but accepted value. */
+function withWarning(message: string, settings: SettingsValues): string {
+  const warning = encryptionSecretWarning(settings.encryptionAlgorithm, settings.encryptionSecret);
+  return warning ? `${message} ${warning}` : message;
 }
 
 type IntegrationValues = Omit<typeof integrations.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
@@ -111,6 +118,7 @@ function rowValues(settings: SettingsValues, current: Integration | null, logoHa
     epicEnvironment: settings.epicEnvironment,
     admittancePolicy: settings.admittancePolicy,
     authType: settings.authType,
+    oauthClientAuth: settings.oauthClientAuth,
     authName: settings.authName || null,
     authPasswordSealed: sealed('authPassword'),
     oauthClientIdTest: settings.oauthClientIdTest || null,

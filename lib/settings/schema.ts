@@ -9,12 +9,16 @@ export const LOGO_MAX_BYTES = 2 * 1024 * 1024;
 export const LOGO_MAX_WIDTH = 800;
 export const LOGO_MAX_HEIGHT = 600;
 export const URL_MAX = 2048;
+/** What an Encryption Key may be: it travels in every launch link (key=…), so it is URL-safe. */
+export const ENCRYPTION_KEY_PATTERN = /^[A-Za-z0-9_-]{8,100}$/;
 
 export const PROVIDER_USER_TYPES = ['Basic', 'Licensed'] as const;
 export const ENCRYPTION_ALGORITHMS = ['AES-256-CBC', 'AES-128-CBC'] as const;
 export const EPIC_ENVIRONMENTS = ['Test', 'Production'] as const;
 export const ADMITTANCE_POLICIES = ['automatic', 'manual'] as const;
 export const AUTH_TYPES = ['none', 'basic', 'oauth'] as const;
+/** Spec section 4: HTTP Basic by default (SMART's confidential-symmetric profile); POST where a server wants it. */
+export const OAUTH_CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
 export const ADMITTANCE_POLICY_LABELS: Record<(typeof ADMITTANCE_POLICIES)[number], string> = {
   automatic: 'Automatically enter the meeting when the provider joins',
@@ -24,6 +28,10 @@ export const AUTH_TYPE_LABELS: Record<(typeof AUTH_TYPES)[number], string> = {
   none: 'No Authorization',
   basic: 'Basic Authorization',
   oauth: 'OAuth',
+};
+export const OAUTH_CLIENT_AUTH_LABELS: Record<(typeof OAUTH_CLIENT_AUTH_METHODS)[number], string> = {
+  client_secret_basic: 'HTTP Basic (client_secret_basic, SMART default)',
+  client_secret_post: 'In the request body (client_secret_post)',
 };
 
 /** Which secrets are already stored: an empty secret field then means "keep it". */
@@ -45,7 +53,13 @@ export function characterCount(text: string): number {
   return count;
 }
 
-export function settingsSchema(stored: StoredSecrets) {
+/** What the server knows that the form cannot check by itself. */
+export interface SettingsContext {
+  /** NEXTAUTH_URL is set: Epic can be given a redirect URI for OAuth. */
+  publicUrlConfigured: boolean;
+}
+
+export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
   return z
     .object({
       defaultHostEmail: z.string().trim().min(1, 'Enter the default host email').pipe(z.email('Enter a valid email address')),
@@ -53,12 +67,13 @@ export function settingsSchema(stored: StoredSecrets) {
       encryptionKey: z
         .string()
         .trim()
-        .regex(/^[A-Za-z0-9_-]{8,100}$/, 'Use 8 to 100 letters, digits, - or _'),
+        .regex(ENCRYPTION_KEY_PATTERN, 'Use 8 to 100 letters, digits, - or _'),
       encryptionAlgorithm: z.enum(ENCRYPTION_ALGORITHMS, 'Choose an encryption algorithm'),
       encryptionSecret: z.string().trim().max(256, 'At most 256 characters'),
       epicEnvironment: z.enum(EPIC_ENVIRONMENTS, 'Choose Test or Production'),
       admittancePolicy: z.enum(ADMITTANCE_POLICIES, 'Choose an admittance policy'),
       authType: z.enum(AUTH_TYPES, 'Choose an authorization type'),
+      oauthClientAuth: z.enum(OAUTH_CLIENT_AUTH_METHODS, 'Choose how the client secret is sent'),
       authName: z.string().trim().max(128, 'At most 128 characters'),
       authPassword: z.string().max(256, 'At most 256 characters'),
       oauthClientIdTest: z.string().trim().max(256, 'At most 256 characters'),
@@ -108,6 +123,9 @@ export function settingsSchema(stored: StoredSecrets) {
       }
 
       if (settings.authType === 'oauth') {
+        if (!server.publicUrlConfigured) {
+          problem('authType', "OAuth needs this server's public address for Epic's redirect URI: set NEXTAUTH_URL (README, Production), restart, then choose OAuth");
+        }
         const clientIdField = settings.epicEnvironment === 'Test' ? 'oauthClientIdTest' : 'oauthClientIdProduction';
         if (settings[clientIdField] === '') problem(clientIdField, `Enter the ${settings.epicEnvironment} client ID`);
         else if (/\s/.test(settings[clientIdField])) problem(clientIdField, 'A client ID has no spaces');
@@ -144,6 +162,15 @@ export const logoFileSchema = z
   .instanceof(Blob, { message: 'Choose a PNG or JPEG file' })
   .refine((file) => file.size > 0, 'The logo file is empty')
   .refine((file) => file.size <= LOGO_MAX_BYTES, 'The logo must be at most 2 MB');
+
+/** Under this, an AES-128 text secret is easy to guess. Epic accepts any text, so it is a warning, not a refusal. */
+export const SHORT_SECRET_CHARACTERS = 16;
+
+/** A warning for a weak but valid Encryption Secret; null when there is nothing to say. */
+export function encryptionSecretWarning(algorithm: string, secret: string): string | null {
+  if (algorithm !== 'AES-128-CBC' || secret === '' || secret.length >= SHORT_SECRET_CHARACTERS) return null;
+  return `This secret has only ${secret.length} character${secret.length === 1 ? '' : 's'} and is easy to guess. Epic accepts it, but use at least ${SHORT_SECRET_CHARACTERS}, or AES-256-CBC with a generated secret.`;
+}
 
 export function isAes256Secret(secret: string): boolean {
   return /^[A-Za-z0-9+/]{43}=$/.test(secret) && base64ByteLength(secret) === 32;

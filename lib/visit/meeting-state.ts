@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
 import { meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
 import { announceMeetingChange } from '@/lib/db/bus';
@@ -61,14 +61,29 @@ export async function disconnectParticipant(database: Database, participantId: s
   });
 }
 
-/** Keeps a connection alive; false when the connection was replaced or dropped (the stream should close). */
-export async function touchConnection(database: Database, participantId: string, connectionId: string): Promise<boolean> {
+/**
+ * A stream closed: disconnect, and keep trying for a few minutes while the database is away (a
+ * restart), so Epic still hears that this person left. After that the stale sweep covers it.
+ */
+export function disconnectEventually(database: Database, participantId: string, connectionId: string, attempt = 0): void {
+  disconnectParticipant(database, participantId, connectionId).catch((error: unknown) => {
+    if (attempt === 0 || attempt === DISCONNECT_RETRIES) console.error('[visit] disconnect failed; retrying:', error instanceof Error ? error.message : error);
+    if (attempt >= DISCONNECT_RETRIES) return;
+    setTimeout(() => disconnectEventually(database, participantId, connectionId, attempt + 1), Math.min(30_000, 1000 * 2 ** attempt)).unref();
+  });
+}
+
+const DISCONNECT_RETRIES = 10;
+
+/** Keeps connections alive (one statement for a whole server's streams); returns those still current. */
+export async function touchConnections(database: Database, connectionIds: string[]): Promise<Set<string>> {
+  if (connectionIds.length === 0) return new Set();
   const touched = await database
     .update(participants)
     .set({ lastSeenAt: new Date() })
-    .where(and(eq(participants.id, participantId), eq(participants.connectionId, connectionId)))
-    .returning({ id: participants.id });
-  return touched.length > 0;
+    .where(inArray(participants.connectionId, connectionIds))
+    .returning({ connectionId: participants.connectionId });
+  return new Set(touched.map((row) => row.connectionId!));
 }
 
 /**
@@ -155,11 +170,15 @@ async function lockMeeting(tx: Transaction, meetingId: string): Promise<Meeting 
 }
 
 async function lockParticipant(tx: Transaction, participantId: string) {
-  const [owner] = await tx.select({ meetingId: participants.meetingId }).from(participants).where(eq(participants.id, participantId));
-  if (!owner) return null;
-  const meeting = await lockMeeting(tx, owner.meetingId);
+  // The meeting first, then the participant: the order every change takes, so none deadlock.
+  const [meeting] = await tx
+    .select()
+    .from(meetings)
+    .where(eq(meetings.id, sql`(select ${participants.meetingId} from ${participants} where ${participants.id} = ${participantId})`))
+    .for('update');
+  if (!meeting) return null;
   const [participant] = await tx.select().from(participants).where(eq(participants.id, participantId)).for('update');
-  return meeting && participant ? { meeting, participant } : null;
+  return participant ? { meeting, participant } : null;
 }
 
 async function providerPresent(tx: Transaction, meetingId: string): Promise<boolean> {

@@ -1,66 +1,88 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
-import { meetings, participants, signals, type Participant } from '@/lib/db/schema';
+import { meetings, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
+import type { UserType } from '@/lib/visit/schema';
 
-// What one participant's browser is shown: computed from the database on every change, so any
-// app server can answer for any meeting.
+// What one participant's browser is shown. A meeting is read once (a snapshot: the meeting and its
+// people) and every browser's view is computed from it in memory, so one change costs one read per
+// meeting on each app server, however many push streams it holds (lib/visit/stream-hub.ts).
 
 export type PatientStage = 'waiting-for-host' | 'waiting-for-admission' | 'in-call';
+/** ended: over, or gone from the database; gone: this person's place in the visit no longer exists. */
+export type VisitStage = PatientStage | 'removed' | 'ended' | 'gone';
 
 export interface PeerView {
   participantId: string;
   connectionId: string;
   name: string;
-  userType: 'Patient' | 'Provider';
+  userType: UserType;
 }
 
 export interface MeetingView {
-  meetingState: 'waiting' | 'active' | 'ended';
-  me: { participantId: string; userType: 'Patient' | 'Provider'; name: string; admission: string; connectionId: string | null };
+  meetingState: Meeting['state'];
+  me: { participantId: string; userType: UserType; name: string; admission: Participant['admission']; connectionId: string | null };
   /** For patients: where they are. Providers are always in the call. */
-  stage: PatientStage | 'removed' | 'ended';
+  stage: VisitStage;
   /** The others this browser should hold a video connection with. */
   peers: PeerView[];
   /** For providers: patients waiting to be admitted, oldest first. */
   waiting: Array<{ participantId: string; name: string; since: string }>;
 }
 
-export async function meetingView(database: Database, meetingId: string, participantId: string): Promise<MeetingView | null> {
+export interface MeetingSnapshot {
+  meeting: Meeting;
+  /** In the order they first launched. */
+  people: Participant[];
+}
+
+export async function readMeetingSnapshot(database: Database, meetingId: string): Promise<MeetingSnapshot | null> {
   const [meeting] = await database.select().from(meetings).where(eq(meetings.id, meetingId));
   if (!meeting) return null;
-  const people = await database.select().from(participants).where(eq(participants.meetingId, meetingId)).orderBy(asc(participants.createdAt));
-  const me = people.find((person) => person.id === participantId);
-  if (!me) {
-    // Patient records are deleted when the visit ends; the browser still learns it ended.
-    if (meeting.state !== 'ended') return null;
-    return { meetingState: 'ended', me: { participantId, userType: 'Patient', name: '', admission: 'waiting', connectionId: null }, stage: 'ended', peers: [], waiting: [] };
+  const people = await database.select().from(participants).where(eq(participants.meetingId, meetingId)).orderBy(asc(participants.createdAt), asc(participants.id));
+  return { meeting, people };
+}
+
+export async function meetingView(database: Database, meetingId: string, participantId: string): Promise<MeetingView> {
+  return viewOf(await readMeetingSnapshot(database, meetingId), participantId);
+}
+
+/** Whether `person` is in the call: providers always; patients once admitted, with a provider there. */
+export function isInCall(snapshot: MeetingSnapshot, person: Participant): boolean {
+  if (snapshot.meeting.state === 'ended' || person.admission === 'removed') return false;
+  if (person.userType === 'Provider') return true;
+  return person.admission === 'admitted' && snapshot.meeting.state === 'active' && providerConnected(snapshot);
+}
+
+/** One participant's view of the snapshot; never null, so the browser always learns where it is. */
+export function viewOf(snapshot: MeetingSnapshot | null, participantId: string): MeetingView {
+  const me = snapshot?.people.find((person) => person.id === participantId);
+  if (!snapshot || !me) {
+    // Patient records are deleted when the visit ends (spec section 5); the browser still learns it ended.
+    const stage = !snapshot || snapshot.meeting.state === 'ended' ? 'ended' : 'gone';
+    return { meetingState: snapshot?.meeting.state ?? 'ended', me: { participantId, userType: 'Patient', name: '', admission: 'waiting', connectionId: null }, stage, peers: [], waiting: [] };
   }
-
+  const { meeting, people } = snapshot;
   const connected = people.filter((person) => person.connectionId);
-  const providerHere = connected.some((person) => person.userType === 'Provider');
-  const inCall = (person: Participant) =>
-    person.userType === 'Provider' || (person.admission === 'admitted' && providerHere && meeting.state === 'active');
-
-  const stage: MeetingView['stage'] =
+  const stage: VisitStage =
     meeting.state === 'ended'
       ? 'ended'
       : me.admission === 'removed'
         ? 'removed'
-        : me.userType === 'Provider' || inCall(me)
+        : isInCall(snapshot, me)
           ? 'in-call'
-          : providerHere
+          : providerConnected(snapshot)
             ? 'waiting-for-admission'
             : 'waiting-for-host';
 
   return {
-    meetingState: meeting.state as MeetingView['meetingState'],
-    me: { participantId: me.id, userType: me.userType as PeerView['userType'], name: displayName(me), admission: me.admission, connectionId: me.connectionId },
+    meetingState: meeting.state,
+    me: { participantId: me.id, userType: me.userType, name: displayName(me), admission: me.admission, connectionId: me.connectionId },
     stage,
     peers:
       stage === 'in-call'
         ? connected
-            .filter((person) => person.id !== me.id && inCall(person))
-            .map((person) => ({ participantId: person.id, connectionId: person.connectionId!, name: displayName(person), userType: person.userType as PeerView['userType'] }))
+            .filter((person) => person.id !== me.id && isInCall(snapshot, person))
+            .map((person) => ({ participantId: person.id, connectionId: person.connectionId!, name: displayName(person), userType: person.userType }))
         : [],
     waiting:
       me.userType === 'Provider' && meeting.state !== 'ended'
@@ -73,16 +95,22 @@ export async function meetingView(database: Database, meetingId: string, partici
 
 /**
  * Signals addressed to this connection, taken (deleted) as they are read, so each is delivered
- * once. No id cursor: ids are handed out before commit, so a lower id can commit later.
+ * once. Only signals that crossed app servers are stored; the rest go straight to the stream.
  */
 export async function takeSignals(database: Database, connectionId: string) {
-  return database
+  const taken = await database
     .delete(signals)
     .where(eq(signals.toConnection, connectionId))
     .returning({ id: signals.id, from: signals.fromConnection, payload: signals.payload });
+  // No id cursor when reading: ids are handed out before commit, so a lower id can commit later.
+  return taken.sort((a, b) => a.id - b.id);
 }
 
 export function displayName(person: Pick<Participant, 'firstName' | 'lastName' | 'userType'>): string {
   const name = [person.firstName, person.lastName].filter(Boolean).join(' ');
   return name || (person.userType === 'Provider' ? 'Provider' : 'Patient');
+}
+
+function providerConnected(snapshot: MeetingSnapshot): boolean {
+  return snapshot.people.some((person) => person.userType === 'Provider' && person.connectionId !== null);
 }

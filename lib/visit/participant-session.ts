@@ -1,3 +1,4 @@
+import { secureCookies } from '@/lib/public-url';
 import { sign, verify } from '@/lib/signed-token';
 
 // The launch's "dynamic password": a signed cookie bound to one meeting and one participant.
@@ -26,18 +27,13 @@ export function verifyParticipantSession(token: string | undefined, meetingId: s
   return { participantId: payload.p, meetingId, expiresAt: payload.e };
 }
 
-export function participantCookieOptions(secure: boolean) {
+export function participantCookieOptions() {
   return {
     httpOnly: true,
     // Lax: the launch arrives as a cross-site navigation from MyChart or Hyperspace.
     sameSite: 'lax' as const,
-    secure,
+    secure: secureCookies(),
     path: '/',
     maxAge: PARTICIPANT_SESSION_HOURS * 3600,
   };
-}
-
-/** Cookies are Secure whenever the browser reached us over https, directly or through a proxy. */
-export function isSecureRequest(request: { nextUrl: URL; headers: Headers }): boolean {
-  return request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https';
 }

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
+export const USER_TYPES = ['Patient', 'Provider'] as const;
+export type UserType = (typeof USER_TYPES)[number];
+/** waiting: no provider has joined yet; active: started; ended: over for everyone. */
+export const MEETING_STATES = ['waiting', 'active', 'ended'] as const;
+/** Admitted patients go straight in whenever a provider is there; removed ones stay out. */
+export const ADMISSIONS = ['waiting', 'admitted', 'removed'] as const;
+
 // What browsers may send about a visit; parsed by the route handlers.
 const id = z.uuid('Not a valid ID');
+
+/** A whole signal request: an SDP offer for four media sections is well under this. */
+export const SIGNAL_MAX_BYTES = 96 * 1024;
 
 export const signalRequestSchema = z.object({
   /** The sender's connection as the sender knows it: a signal from a closed connection is stale. */

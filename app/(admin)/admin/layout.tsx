@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { adminCount } from '@/lib/admins/store';
-import { currentAdmin } from '@/lib/auth';
+import { currentAdmin, signInPath } from '@/lib/auth';
 import { db } from '@/lib/db';
 import { SignOutButton } from './sign-out-button';
 
@@ -19,7 +19,7 @@ const SECTIONS = [
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
   if ((await adminCount(await db())) === 0) redirect('/setup');
   const admin = await currentAdmin();
-  if (!admin) redirect('/login');
+  if (!admin) redirect(await signInPath());
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">

@@ -3,7 +3,8 @@ import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { completeEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
 import { launchFailureResponse } from '../failure-page';
-import { finishLaunch, OAUTH_STATE_COOKIE, oauthRedirectUri } from '../finish-launch';
+import { OAUTH_CALLBACK_PATH, oauthRedirectUri } from '@/lib/public-url';
+import { finishLaunch, OAUTH_STATE_COOKIE } from '../finish-launch';
 
 // Epic's OAuth redirect back to us (spec section 4): check the state, exchange the code, then
 // finish the launch that was waiting for it.
@@ -11,21 +12,18 @@ export async function GET(request: NextRequest) {
   const handle = await databaseHandle();
   const database = handle.db;
   try {
+    const redirectUri = oauthRedirectUri();
+    if (!redirectUri) throw new OAuthLaunchError('oauth_no_public_url', 'NEXTAUTH_URL is not set, so this callback cannot be Epic\'s');
     // oauth4webapi wants a plain URL; Next's NextURL is not one.
-    const authorized = await completeEpicAuthorization(
-      database,
-      new URL(request.nextUrl.toString()),
-      oauthRedirectUri(request),
-      request.cookies.get(OAUTH_STATE_COOKIE)?.value,
-    );
+    const authorized = await completeEpicAuthorization(database, new URL(request.nextUrl.toString()), redirectUri, request.cookies.get(OAUTH_STATE_COOKIE)?.value);
     const response = await finishLaunch(handle, request, {
       integration: authorized.integration,
       token: authorized.pending.token,
       encryptionKey: authorized.pending.encryptionKey,
       mode: authorized.pending.mode,
-      access: { accessToken: authorized.accessToken, expiresAt: authorized.expiresAt },
+      grant: authorized.grant,
     });
-    response.cookies.delete({ name: OAUTH_STATE_COOKIE, path: '/launch/oauth-callback' });
+    response.cookies.delete({ name: OAUTH_STATE_COOKIE, path: OAUTH_CALLBACK_PATH });
     return response;
   } catch (error) {
     if (error instanceof OAuthLaunchError) {

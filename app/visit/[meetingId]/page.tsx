@@ -21,8 +21,8 @@ export default async function VisitPage({ params }: { params: Promise<{ meetingI
     .from(meetings)
     .innerJoin(integrations, eq(integrations.id, meetings.integrationId))
     .where(eq(meetings.id, meetingId));
+  if (!visit) forbidden();
   const view = await meetingView(database, meetingId, session.participantId);
-  if (!visit || !view) forbidden();
 
   return (
     <VisitRoom

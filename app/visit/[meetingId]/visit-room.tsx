@@ -18,6 +18,8 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
   const [view, setView] = useState<MeetingView>(initialView);
   const [connectionId, setConnectionId] = useState<string | null>(null);
   const [left, setLeft] = useState(false);
+  // Another device (or tab) of the same person took the place: this one stops and stays stopped.
+  const [replaced, setReplaced] = useState(false);
   const [remoteStreams, setRemoteStreams] = useState<Map<string, MediaStream>>(new Map());
   const [localStream, setLocalStream] = useState<MediaStream | null>(null);
   const [mediaProblem, setMediaProblem] = useState('');
@@ -27,7 +29,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
   // Signals that arrive before this browser's mesh exists (the offer can come in the same push as
   // the state that lets us in) wait here instead of being lost.
   const earlySignals = useRef<Array<{ from: string; payload: Parameters<PeerMesh['handleSignal']>[1] }>>([]);
-  const inCall = view.stage === 'in-call' && !left;
+  const inCall = view.stage === 'in-call' && !left && !replaced;
 
   const api = useCallback(
     (path: string, body: unknown) =>
@@ -35,38 +37,62 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
     [meetingId],
   );
 
-  // The push stream: state changes and signals arrive here the moment they happen.
+  // The push stream: state changes and signals arrive here the moment they happen. EventSource
+  // comes back by itself after a dropped stream; a refused one (429, 503) is retried here, later
+  // each time, so a struggling server is not hammered.
   useEffect(() => {
-    if (left) return;
-    const source = new EventSource(`/api/visits/${meetingId}/events`);
+    if (left || replaced) return;
+    let source: EventSource | null = null;
     let current: string | null = null;
-    source.addEventListener('state', (event) => {
-      const next = JSON.parse((event as MessageEvent<string>).data) as StreamView;
-      setView(next);
-      if (next.stage === 'ended' || next.stage === 'removed') source.close();
-      if (next.connectionId && next.connectionId !== current) {
-        current = next.connectionId;
-        earlySignals.current = [];
-        setConnectionId(next.connectionId);
-      }
-    });
-    source.addEventListener('signal', (event) => {
-      const { from, payload } = JSON.parse((event as MessageEvent<string>).data);
-      const mesh = meshRef.current;
-      if (mesh && mesh.myConnectionId === current) void mesh.handleSignal(from, payload);
-      else earlySignals.current.push({ from, payload });
-    });
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
+    let stopped = false;
+    const open = () => {
+      source = new EventSource(`/api/visits/${meetingId}/events`);
+      source.addEventListener('state', (event) => {
+        failures = 0;
+        const next = JSON.parse((event as MessageEvent<string>).data) as StreamView;
+        setView(next);
+        if (next.stage === 'ended' || next.stage === 'removed' || next.stage === 'gone') stop();
+        if (next.connectionId && next.connectionId !== current) {
+          current = next.connectionId;
+          earlySignals.current = [];
+          setConnectionId(next.connectionId);
+        }
+      });
+      source.addEventListener('signal', (event) => {
+        const { from, payload } = JSON.parse((event as MessageEvent<string>).data);
+        const mesh = meshRef.current;
+        if (mesh && mesh.myConnectionId === current) void mesh.handleSignal(from, payload);
+        else earlySignals.current.push({ from, payload });
+      });
+      source.addEventListener('replaced', () => {
+        stop();
+        setReplaced(true);
+      });
+      source.addEventListener('error', () => {
+        if (stopped || source?.readyState !== EventSource.CLOSED) return;
+        failures++;
+        retryTimer = setTimeout(open, Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)) * (0.5 + Math.random() / 2));
+      });
+    };
+    const stop = () => {
+      stopped = true;
+      clearTimeout(retryTimer);
+      source?.close();
+    };
+    open();
     const leave = () => {
       if (current) navigator.sendBeacon(`/api/visits/${meetingId}/actions`, JSON.stringify({ action: 'leave', connectionId: current }));
     };
     window.addEventListener('pagehide', leave);
     return () => {
       window.removeEventListener('pagehide', leave);
-      source.close();
+      stop();
       // No mesh may run on a closed connection: the next one starts when the new stream says who we are.
       setConnectionId(null);
     };
-  }, [meetingId, left]);
+  }, [meetingId, left, replaced]);
 
   // One mesh per connection of ours: after a reconnect the others address us anew.
   useEffect(() => {
@@ -133,6 +159,31 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServ
         <button type="button" className={primaryButton} onClick={() => setLeft(false)}>
           Rejoin the visit
         </button>
+      </Shell>
+    );
+  }
+
+  if (replaced) {
+    return (
+      <Shell>
+        <p role="status" aria-live="polite" className="text-xl font-semibold">
+          You joined from another device
+        </p>
+        <p className="mt-2 text-slate-700">The visit continues there. You can close this page.</p>
+        <button type="button" className={primaryButton} onClick={() => window.location.reload()}>
+          Use this device instead
+        </button>
+      </Shell>
+    );
+  }
+
+  if (view.stage === 'gone') {
+    return (
+      <Shell>
+        <p role="status" aria-live="polite" className="text-xl font-semibold">
+          This visit link is no longer valid here.
+        </p>
+        <p className="mt-2 text-slate-700">Open your video visit again from MyChart or Epic.</p>
       </Shell>
     );
   }

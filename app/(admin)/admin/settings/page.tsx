@@ -1,6 +1,8 @@
 import { requireAdmin } from '@/lib/auth';
 import { logoUrl } from '@/lib/branding/logo';
 import { db } from '@/lib/db';
+import { env } from '@/lib/env';
+import { oauthRedirectUri } from '@/lib/public-url';
 import { formValues, primaryIntegration, secretHints, storedSecrets } from '@/lib/settings/store';
 import { SettingsForm } from './settings-form';
 
@@ -22,6 +24,7 @@ export default async function SettingsPage() {
         storedSecrets={storedSecrets(integration)}
         secretHints={secretHints(integration)}
         logoSrc={integration?.logoHash ? logoUrl(integration.logoHash) : null}
+        server={{ publicUrlConfigured: env().publicUrlConfigured, oauthRedirectUri: oauthRedirectUri() }}
       />
     </main>
   );

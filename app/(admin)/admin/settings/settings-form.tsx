@@ -3,7 +3,8 @@
 import { LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { IMAGE_HEADER_BYTES, readImageHeader } from '@/lib/branding/image-header';
 import { useForm, type FieldPath } from 'react-hook-form';
 import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
 import { saveSettings } from '@/lib/settings/actions';
@@ -14,14 +15,18 @@ import {
   AUTH_TYPES,
   characterCount,
   ENCRYPTION_ALGORITHMS,
+  encryptionSecretWarning,
   EPIC_ENVIRONMENTS,
   LAUNCH_TEXT_MAX,
   LOGO_MAX_HEIGHT,
   LOGO_MAX_WIDTH,
   logoFileSchema,
   PROVIDER_USER_TYPES,
+  OAUTH_CLIENT_AUTH_LABELS,
+  OAUTH_CLIENT_AUTH_METHODS,
   settingsSchema,
   type SecretField,
+  type SettingsContext,
   type SettingsFormValues,
   type SettingsValues,
   type StoredSecrets,
@@ -32,11 +37,14 @@ interface Props {
   storedSecrets: StoredSecrets;
   secretHints: Record<SecretField, string | null>;
   logoSrc: string | null;
+  server: SettingsContext & { oauthRedirectUri: string | null };
 }
 
-export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSrc }: Props) {
+type LogoCheck = { state: 'none' } | { state: 'checking'; done: Promise<void> } | { state: 'ok'; file: File } | { state: 'refused'; message: string };
+
+export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSrc, server }: Props) {
   const router = useRouter();
-  const schema = useMemo(() => settingsSchema(storedSecrets), [storedSecrets]);
+  const schema = useMemo(() => settingsSchema(storedSecrets, server), [storedSecrets, server]);
   const form = useForm<SettingsFormValues, unknown, SettingsValues>({
     resolver: zodResolver(schema),
     defaultValues: initialValues,
@@ -44,33 +52,52 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
   });
   const { errors, isSubmitting } = form.formState;
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
-  const [logoFile, setLogoFile] = useState<File | null>(null);
-  const [logoError, setLogoError] = useState('');
+  const [logo, setLogo] = useState<LogoCheck>({ state: 'none' });
+  const logoRef = useRef(logo);
+  logoRef.current = logo;
+  const logoInput = useRef<HTMLInputElement>(null);
   const [removeLogo, setRemoveLogo] = useState(false);
+  const logoFile = logo.state === 'ok' ? logo.file : null;
+  const logoError = logo.state === 'refused' ? logo.message : '';
   const previewUrl = useObjectUrl(logoFile);
 
   const authType = form.watch('authType');
   const environment = form.watch('epicEnvironment');
   const customText = form.watch('customText');
+  const secretWarning = encryptionSecretWarning(form.watch('encryptionAlgorithm'), form.watch('encryptionSecret') ?? '');
 
   const onSubmit = form.handleSubmit(async () => {
-    if (logoError) return;
     setStatus(null);
+    // A logo still being checked is waited for; a refused one stops the save, and says why.
+    if (logoRef.current.state === 'checking') await logoRef.current.done;
+    const checked = logoRef.current;
+    if (checked.state === 'refused') {
+      setStatus({ ok: false, text: `The logo cannot be used: ${checked.message}. Choose another file, or clear it; nothing was saved.` });
+      logoInput.current?.focus();
+      return;
+    }
     const body = new FormData();
     // The raw form values go up; the server parses them with the same schema.
     body.set('settings', JSON.stringify(form.getValues()));
-    if (logoFile) body.set('logo', logoFile);
+    if (checked.state === 'ok') body.set('logo', checked.file);
     if (removeLogo) body.set('removeLogo', '1');
-    const result = await saveSettings(body);
+    let result;
+    try {
+      result = await saveSettings(body);
+    } catch {
+      setStatus({ ok: false, text: 'The settings could not be sent. Check your connection and try again; nothing was saved.' });
+      return;
+    }
     for (const [field, message] of Object.entries(result.fieldErrors ?? {})) {
-      if (field === 'logo') setLogoError(message);
+      if (field === 'logo') setLogo({ state: 'refused', message });
       else form.setError(field as FieldPath<SettingsFormValues>, { message });
     }
     setStatus({ ok: result.ok, text: result.message });
     if (result.ok) {
       // Saved secrets leave the page; the hints from the refreshed page say they are set.
       form.reset({ ...form.getValues(), encryptionSecret: '', authPassword: '', oauthClientSecret: '' });
-      setLogoFile(null);
+      setLogo({ state: 'none' });
+      if (logoInput.current) logoInput.current.value = '';
       setRemoveLogo(false);
       router.refresh();
     }
@@ -86,21 +113,11 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
   });
   const error = (name: keyof SettingsFormValues) => errors[name]?.message;
 
-  async function chooseLogo(file: File | undefined) {
-    setLogoError('');
+  function chooseLogo(file: File | undefined) {
     setRemoveLogo(false);
-    if (!file) return setLogoFile(null);
-    const checked = logoFileSchema.safeParse(file);
-    if (!checked.success) {
-      setLogoFile(null);
-      return setLogoError(checked.error.issues[0]?.message ?? 'Choose a PNG or JPEG file');
-    }
-    const size = await imageSize(file);
-    if (size && (size.width > LOGO_MAX_WIDTH || size.height > LOGO_MAX_HEIGHT)) {
-      setLogoFile(null);
-      return setLogoError(`The logo is ${size.width}x${size.height} pixels; the maximum is ${LOGO_MAX_WIDTH}x${LOGO_MAX_HEIGHT}`);
-    }
-    setLogoFile(file);
+    if (!file) return setLogo({ state: 'none' });
+    const done = checkLogo(file).then((message) => setLogo(message ? { state: 'refused', message } : { state: 'ok', file }));
+    setLogo({ state: 'checking', done });
   }
 
   function generateSecret() {
@@ -149,6 +166,11 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
               Generate
             </button>
           </div>
+          {secretWarning ? (
+            <p className="rounded bg-amber-50 p-2 text-sm text-amber-900" data-testid="encryptionSecret-warning">
+              {secretWarning}
+            </p>
+          ) : null}
         </Field>
       </Section>
 
@@ -208,6 +230,16 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
         ) : null}
         {authType === 'oauth' ? (
           <>
+            <div className="rounded bg-slate-50 p-3 text-sm" data-testid="oauth-redirect-uri">
+              <p className="font-medium text-slate-800">Redirect URI to register with Epic</p>
+              {server.oauthRedirectUri ? (
+                <p className="mt-1 break-all font-mono text-xs select-all">{server.oauthRedirectUri}</p>
+              ) : (
+                <p className="mt-1 text-red-700">
+                  Not available: this server has no public address. Set NEXTAUTH_URL to its public URL (see README) and restart.
+                </p>
+              )}
+            </div>
             <Field id="oauthClientIdTest" label="OAuth Client ID (Test)" hint={environment === 'Test' ? 'Required: Epic Environment is Test.' : 'Used when Epic Environment is Test.'} error={error('oauthClientIdTest')}>
               <input autoComplete="off" spellCheck={false} {...text('oauthClientIdTest')} />
             </Field>
@@ -222,6 +254,13 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
             </Field>
             <Field id="oauthClientSecret" label="OAuth Client Secret" hint={secretHint(secretHints.oauthClientSecret, 'Optional: only for confidential clients.')} error={error('oauthClientSecret')}>
               <input type="password" autoComplete="new-password" placeholder={storedSecrets.oauthClientSecret ? 'Leave empty to keep the stored secret' : ''} {...text('oauthClientSecret')} />
+            </Field>
+            <Field id="oauthClientAuth" label="Send the client secret" hint="How a confidential client proves itself at Epic's token endpoint." error={error('oauthClientAuth')}>
+              <select {...text('oauthClientAuth')}>
+                {OAUTH_CLIENT_AUTH_METHODS.map((method) => (
+                  <option key={method} value={method}>{OAUTH_CLIENT_AUTH_LABELS[method]}</option>
+                ))}
+              </select>
             </Field>
           </>
         ) : null}
@@ -252,15 +291,21 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
         >
           <textarea rows={3} {...text('customText')} />
         </Field>
-        <Field id="logo" label="Custom Logo" hint={`PNG or JPEG, at most 2 MB and ${LOGO_MAX_WIDTH}x${LOGO_MAX_HEIGHT} pixels.`} error={logoError}>
+        <Field
+          id="logo"
+          label="Custom Logo"
+          hint={logo.state === 'checking' ? 'Checking the logo…' : `PNG or JPEG, at most 2 MB and ${LOGO_MAX_WIDTH}x${LOGO_MAX_HEIGHT} pixels.`}
+          error={logoError}
+        >
           <input
             id="logo"
+            ref={logoInput}
             type="file"
             accept="image/png,image/jpeg"
             aria-invalid={Boolean(logoError)}
             aria-describedby="logo-hint logo-error"
-            className="block text-sm"
-            onChange={(event) => void chooseLogo(event.target.files?.[0])}
+            className="block max-w-full text-sm"
+            onChange={(event) => chooseLogo(event.target.files?.[0])}
           />
         </Field>
         {shownLogo ? (
@@ -271,8 +316,8 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
               type="button"
               className={secondaryButtonClass}
               onClick={() => {
-                setLogoFile(null);
-                setLogoError('');
+                setLogo({ state: 'none' });
+                if (logoInput.current) logoInput.current.value = '';
                 setRemoveLogo(true);
               }}
             >
@@ -323,14 +368,17 @@ function useObjectUrl(file: File | null): string | null {
   return url;
 }
 
-/** Dimensions when the browser can decode the file; the server decides by content either way. */
-async function imageSize(file: File): Promise<{ width: number; height: number } | null> {
-  try {
-    const bitmap = await createImageBitmap(file);
-    const size = { width: bitmap.width, height: bitmap.height };
-    bitmap.close();
-    return size;
-  } catch {
-    return null;
+/**
+ * Why the file cannot be the logo, from its size and its first bytes (never by decoding it, so a
+ * decompression bomb costs nothing); null when it may go to the server, which checks it again.
+ */
+async function checkLogo(file: File): Promise<string | null> {
+  const size = logoFileSchema.safeParse(file);
+  if (!size.success) return size.error.issues[0]?.message ?? 'Choose a PNG or JPEG file';
+  const header = readImageHeader(new Uint8Array(await file.slice(0, IMAGE_HEADER_BYTES).arrayBuffer()));
+  if (header.format === 'other') return 'The logo must be a PNG or JPEG image';
+  if (header.width > LOGO_MAX_WIDTH || header.height > LOGO_MAX_HEIGHT) {
+    return `The logo is ${header.width}x${header.height} pixels; the maximum is ${LOGO_MAX_WIDTH}x${LOGO_MAX_HEIGHT}`;
   }
+  return null;
 }

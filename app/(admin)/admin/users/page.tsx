@@ -21,15 +21,17 @@ export default async function UsersPage() {
         <ul className="divide-y divide-slate-100" aria-label="Administrators">
           {admins.map((admin) => (
             <li key={admin.id} className="flex flex-wrap items-center gap-3 py-2 text-sm">
-              <span className="font-medium">{admin.email}</span>
+              <span className="font-medium break-all">{admin.email}</span>
               {admin.id === me.id ? <span className="text-slate-600">(you)</span> : null}
               <span className="text-slate-600">
                 added {admin.createdAt.toISOString().slice(0, 10)}
                 {admin.createdBy ? ` by ${admin.createdBy}` : ' (owner)'}
               </span>
-              <span className="ml-auto">
-                <RemoveAdminButton adminId={admin.id} email={admin.email} />
-              </span>
+              {admin.id === me.id ? null : (
+                <span className="ml-auto">
+                  <RemoveAdminButton adminId={admin.id} email={admin.email} />
+                </span>
+              )}
             </li>
           ))}
         </ul>

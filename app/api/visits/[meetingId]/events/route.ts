@@ -1,104 +1,109 @@
 import { randomUUID } from 'node:crypto';
 import { db } from '@/lib/db';
-import { onMeetingChange } from '@/lib/db/bus';
-import { connectParticipant, disconnectParticipant, touchConnection } from '@/lib/visit/meeting-state';
-import { meetingView, takeSignals } from '@/lib/visit/meeting-view';
-import { participantSession } from '@/lib/visit/participant-request';
+import { AppError, tooManyRequests } from '@/lib/errors';
+import { sharedLimiter } from '@/lib/http/rate-limit';
+import { connectParticipant, disconnectEventually } from '@/lib/visit/meeting-state';
+import { meetingView } from '@/lib/visit/meeting-view';
+import { withParticipant } from '@/lib/visit/participant-request';
+import { streamHub, type StreamClient } from '@/lib/visit/stream-hub';
 
 export const dynamic = 'force-dynamic';
 
-const HEARTBEAT_MS = 15_000;
-
-type RouteContext = { params: Promise<{ meetingId: string }> };
+// A page reconnects after a network blip or a reload; a flood of opens from one cookie is refused
+// here, before any database work: a few at once, then one every two seconds.
+const opensPerParticipant = () => sharedLimiter('visit-stream-opens', { burst: 4, perSecond: 0.5 });
+/** Streams one server holds at most; each costs a socket and a little memory. */
+const MAX_STREAMS_PER_SERVER = 20_000;
+/** A browser that stops reading is dropped once this much waits for it. */
+const MAX_UNREAD_BYTES = 512 * 1024;
 
 /**
  * The visit's push stream (Server-Sent Events). While it is open the participant is connected;
- * it carries the participant's view of the meeting and the WebRTC signals addressed to them.
+ * it carries the participant's view of the meeting and the WebRTC signals addressed to them. The
+ * newest stream of a participant wins: the older one gets a final `replaced` event.
  */
-export async function GET(request: Request, context: RouteContext) {
-  const { meetingId } = await context.params;
-  const session = await participantSession(meetingId);
-  if (!session) return Response.json({ error: 'unauthorized', message: 'Open the visit from its link first' }, { status: 401 });
+export const GET = withParticipant(async (request, { meetingId, session }) => {
+  const limiter = opensPerParticipant();
+  if (!limiter.take(session.participantId)) throw tooManyRequests(limiter.retryAfterSeconds(session.participantId), 'Too many connections from this visit link; wait a moment');
+  const hub = await streamHub();
+  if (hub.size >= MAX_STREAMS_PER_SERVER) throw new AppError('busy', 503, 'This server is full; try again shortly', { 'Retry-After': '5' });
 
   const database = await db();
   const connectionId = randomUUID();
-  const outcome = await connectParticipant(database, session.participantId, connectionId);
+  let outcome;
+  try {
+    outcome = await connectParticipant(database, session.participantId, connectionId);
+  } catch (error) {
+    console.error('[visit stream] connect failed:', error instanceof Error ? error.message : error);
+    throw new AppError('unavailable', 503, 'The visit is briefly unavailable; reconnecting', { 'Retry-After': '2' });
+  }
+
   const encoder = new TextEncoder();
+  if (outcome !== 'connected') {
+    // Tell the page why, and ask EventSource not to come straight back.
+    const view = await meetingView(database, meetingId, session.participantId);
+    const body = `retry: 600000\n\nevent: state\ndata: ${JSON.stringify({ ...view, connectionId: null })}\n\n`;
+    return new Response(body, { headers: STREAM_HEADERS });
+  }
+
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
-  let unsubscribe: (() => void) | undefined;
-  let heartbeat: NodeJS.Timeout | undefined;
-  let refreshing: Promise<void> = Promise.resolve();
-
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (event: string, data: unknown) => {
-        if (!closed) controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
-      };
-      const close = async () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
-        unsubscribe?.();
-        try {
-          controller.close();
-        } catch {
-          // already closed by the client
-        }
-        if (outcome === 'connected') await disconnectParticipant(database, session.participantId, connectionId).catch(logError);
-      };
-      const refresh = () => {
-        // One refresh at a time, in order, so views and signals never arrive out of order.
-        refreshing = refreshing.then(async () => {
-          if (closed) return;
-          const view = await meetingView(database, meetingId, session.participantId);
-          if (!view) return void (await close());
-          send('state', { ...view, connectionId });
-          const incoming = (await takeSignals(database, connectionId)).sort((a, b) => a.id - b.id);
-          for (const signal of incoming) send('signal', { from: signal.from, payload: signal.payload });
-          if (view.stage === 'ended' || view.stage === 'removed') await close();
-        }).catch(logError);
-      };
-
-      request.signal.addEventListener('abort', () => void close());
-      // The browser may have gone while we were connecting it: then no abort event will come.
-      if (request.signal.aborted) return void (await close());
-      if (outcome !== 'connected') {
-        // Tell the page why, and ask EventSource not to come straight back.
-        controller.enqueue(encoder.encode('retry: 600000\n\n'));
-        send('state', await meetingView(database, meetingId, session.participantId));
-        return void (await close());
-      }
-      controller.enqueue(encoder.encode('retry: 2000\n\n'));
-      unsubscribe = await onMeetingChange(meetingId, refresh);
-      if (closed) return unsubscribe();
-      heartbeat = setInterval(() => {
-        void touchConnection(database, session.participantId, connectionId)
-          .then((alive) => {
-            if (!alive) return close();
-            if (!closed) controller.enqueue(encoder.encode(': ping\n\n'));
-          })
-          .catch(logError);
-      }, HEARTBEAT_MS);
-      refresh();
-    },
-    cancel() {
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    hub.detach(client);
+    // A replaced stream's place belongs to the newer one: nothing to disconnect.
+    if (!client.replaced) disconnectEventually(database, session.participantId, connectionId);
+  };
+  const write = (text: string) => {
+    if (closed) return;
+    if ((controller.desiredSize ?? 0) < -MAX_UNREAD_BYTES) return client.close();
+    controller.enqueue(encoder.encode(text));
+  };
+  const client: StreamClient = {
+    meetingId,
+    participantId: session.participantId,
+    connectionId,
+    replaced: false,
+    lastState: null,
+    minEpoch: 0,
+    send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+    comment: (text) => write(`: ${text}\n\n`),
+    close() {
+      if (closed) return;
       closed = true;
-      clearInterval(heartbeat);
-      unsubscribe?.();
-      if (outcome === 'connected') void disconnectParticipant(database, session.participantId, connectionId).catch(logError);
+      try {
+        controller.close();
+      } catch {
+        // already closed by the client
+      }
+      finish();
     },
-  });
-
-  return new Response(stream, {
-    headers: {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-store, no-transform',
-      'X-Accel-Buffering': 'no',
-      Connection: 'keep-alive',
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(streamController) {
+        controller = streamController;
+        controller.enqueue(encoder.encode('retry: 2000\n\n'));
+      },
+      cancel() {
+        closed = true;
+        finish();
+      },
     },
-  });
-}
+    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
+  );
+  request.signal.addEventListener('abort', () => client.close());
+  hub.attach(client);
+  // The browser may have gone while we were connecting it: then no abort event will come.
+  if (request.signal.aborted) client.close();
+  return new Response(stream, { headers: STREAM_HEADERS });
+}, 'visit stream');
 
-function logError(error: unknown) {
-  console.error('[visit stream]', error instanceof Error ? error.message : error);
-}
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-store, no-transform',
+  'X-Accel-Buffering': 'no',
+  Connection: 'keep-alive',
+};

@@ -1,0 +1,242 @@
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Browser } from '@playwright/test';
+import bcrypt from 'bcryptjs';
+import { OWNER, signIn } from './support/admin';
+import { query } from './support/database';
+import { launchPath, seedIntegration, uniqueSessionId } from './support/epic';
+import { eventually, launchVisitor, openStream } from './support/visit';
+
+// What one client may do to the others, tried with crafted requests rather than a page.
+const baseUrl = () => process.env.E2E_BASE_URL!;
+
+test.use({ storageState: { cookies: [], origins: [] } });
+
+test.describe('push streams', () => {
+  test('the newest stream of a participant wins: the older one is told "replaced" at once and closed', async () => {
+    const integration = await seedIntegration();
+    const patient = await launchVisitor(baseUrl(), integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT1' });
+    const first = await openStream(baseUrl(), patient);
+    await eventually(() => first.state());
+    const second = await openStream(baseUrl(), patient);
+    // Long before the next heartbeat (15 s).
+    await Promise.race([first.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the older stream stayed open')), 3000))]);
+    expect(first.events.map((entry) => entry.event)).toContain('replaced');
+    const current = await eventually(() => second.state());
+    expect(current.connectionId).toEqual(expect.any(String));
+    const [row] = await query<{ connection_id: string }>('select connection_id from participants where meeting_id = $1', [patient.meetingId]);
+    expect(row!.connection_id).toBe(current.connectionId);
+    second.close();
+  });
+
+  test('a flood of stream opens from one cookie is refused with 429 and leaves one connection', async () => {
+    const integration = await seedIntegration();
+    const patient = await launchVisitor(baseUrl(), integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT2' });
+    const streams = await Promise.all(Array.from({ length: 60 }, () => openStream(baseUrl(), patient)));
+    const statuses = streams.map((stream) => stream.status);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(50);
+    expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
+    // Every admitted stream but the newest was replaced; the server still answers everyone else.
+    await eventually(() => streams.filter((stream) => stream.status === 200 && !stream.events.some((entry) => entry.event === 'replaced')).length === 1);
+    expect((await fetch(`${baseUrl()}/api/health`)).status).toBe(200);
+    const events = await query<{ status: string }>('select status from participant_events where meeting_id = $1', [patient.meetingId]);
+    expect(events).toEqual([{ status: 'Connected' }]);
+    for (const stream of streams) stream.close();
+  });
+
+  test('a replaced visit page says so and does not reconnect', async ({ browser }) => {
+    const integration = await seedIntegration({ admittance_policy: 'manual' });
+    const link = launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT3', FirstName: 'Ana' });
+    const phone = await openPage(browser, link);
+    await expect(phone.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+    let reopened = 0;
+    phone.on('request', (request) => {
+      if (request.url().endsWith('/events')) reopened++;
+    });
+    const laptop = await openPage(browser, link);
+    await expect(laptop.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+    await expect(phone.getByText('You joined from another device')).toBeVisible();
+    await phone.waitForTimeout(4000);
+    expect(reopened).toBe(0);
+    await phone.context().close();
+    await laptop.context().close();
+  });
+});
+
+test.describe('media signals', () => {
+  test("a waiting patient's crafted offer to the provider is refused; an admitted patient's goes through", async () => {
+    const integration = await seedIntegration({ admittance_policy: 'manual' });
+    const sessionId = uniqueSessionId();
+    const provider = await launchVisitor(baseUrl(), integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP1' });
+    const patient = await launchVisitor(baseUrl(), integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT4' });
+    const providerStream = await openStream(baseUrl(), provider);
+    const patientStream = await openStream(baseUrl(), patient);
+    const providerConnection = (await eventually(() => providerStream.state()?.connectionId)) as string;
+    await eventually(() => (providerStream.state()?.waiting as unknown[] | undefined)?.length === 1);
+    const patientState = patientStream.state()!;
+    expect(patientState.stage).toBe('waiting-for-admission');
+
+    const offer = { description: { type: 'offer', sdp: 'v=0\r\n' } };
+    const crafted = await signal(patient, { from: patientState.connectionId as string, to: providerConnection, payload: offer });
+    expect(crafted.status).toBe(403);
+    expect(providerStream.events.some((entry) => entry.event === 'signal')).toBe(false);
+
+    const patientId = (providerStream.state()!.waiting as Array<{ participantId: string }>)[0]!.participantId;
+    const admitted = await fetch(`${baseUrl()}/api/visits/${provider.meetingId}/actions`, { method: 'POST', headers: { Cookie: provider.cookie }, body: JSON.stringify({ action: 'admit', participantId: patientId }) });
+    expect(admitted.status).toBe(204);
+    await eventually(() => patientStream.state()?.stage === 'in-call');
+    const allowed = await signal(patient, { from: patientState.connectionId as string, to: providerConnection, payload: offer });
+    expect(allowed.status).toBe(204);
+    await eventually(() => providerStream.events.some((entry) => entry.event === 'signal'));
+    providerStream.close();
+    patientStream.close();
+  });
+});
+
+test.describe('request bodies', () => {
+  test('a chunked body over the limit is answered 413 early, and the server stays up', async () => {
+    const integration = await seedIntegration();
+    const patient = await launchVisitor(baseUrl(), integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT5' });
+    const answer = await chunkedPost(`/api/visits/${patient.meetingId}/signal`, 50, { Cookie: patient.cookie });
+    expect(answer.status).toBe(413);
+    expect(answer.sentMb).toBeLessThan(50);
+    expect((await fetch(`${baseUrl()}/api/health`)).status).toBe(200);
+  });
+
+  test('a device-test result without a session is answered at once, its body unread', async () => {
+    const answer = await chunkedPost('/api/device-test/result', 50);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ sent: false });
+    expect(answer.sentMb).toBeLessThan(50);
+  });
+
+  test("device-test results are limited per launch: the sixth in a row is refused, and Epic hears five", async ({ page }) => {
+    const integration = await seedIntegration();
+    const sessionId = uniqueSessionId();
+    await page.goto(launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT6' }, '&mode=devicetest'));
+    const report = { camera: 'Passed', microphone: 'Passed', speaker: 'Passed', network: { result: 'Passed', roundTripMs: 20, bitrateKbps: 5000 } };
+    const statuses: number[] = [];
+    for (let index = 0; index < 6; index++) statuses.push((await page.request.post('/api/device-test/result', { data: report })).status());
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const rows = await query('select id from notifications where kind = $1 and session_id = $2', ['device_test', sessionId]);
+    expect(rows).toHaveLength(5);
+  });
+});
+
+test.describe('refused before the app', () => {
+  test('server actions from a foreign origin, without a length, or over the limit get 4xx, not 500', async () => {
+    const cases: Array<[Record<string, string>, string | Buffer | undefined, number]> = [
+      [{ Origin: 'https://evil.example', 'Content-Type': 'text/plain' }, '[]', 403],
+      [{ 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': String(50 * 1024 * 1024) }, undefined, 413],
+    ];
+    for (const [headers, body, status] of cases) {
+      const response = await rawRequest('POST', '/admin/settings', { 'Next-Action': '0123456789abcdef', ...headers }, body);
+      expect(response.status).toBe(status);
+    }
+    const chunked = await chunkedPost('/admin/settings', 1, { 'Next-Action': '0123456789abcdef' });
+    expect(chunked.status).toBe(411);
+  });
+
+  test('sign-out with a foreign callbackUrl is not a 500', async ({ request }) => {
+    const csrf = await request.get('/api/auth/csrf');
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const response = await request.post('/api/auth/signout', { form: { csrfToken, callbackUrl: 'https://evil.example/phish', json: 'true' }, maxRedirects: 0 });
+    expect(response.status()).toBeLessThan(500);
+    const body = await response.text();
+    expect(body).not.toContain('evil.example');
+  });
+
+  test('a launch link over the 16 KB header limit gets 431, and the server stays up', async () => {
+    const response = await rawRequest('GET', `/launch?key=abcdefgh&data=${'A'.repeat(17 * 1024)}`, {});
+    expect(response.status).toBe(431);
+    expect((await fetch(`${baseUrl()}/api/health`)).status).toBe(200);
+  });
+});
+
+test.describe('launch links from strangers', () => {
+  test('a NUL or a newline in key is refused like any bad link, logged escaped on one line', async ({ request }) => {
+    for (const key of ['%00abcdefgh', 'abcdefgh%0A[launch] refused: forged']) {
+      const response = await request.get(`/launch?key=${key}&data=x`);
+      expect(response.status()).toBe(400);
+    }
+    const rows = await query<{ encryption_key: string; outcome: string }>("select encryption_key, outcome from launch_log where strpos(encryption_key, '\\u00') > 0 order by id");
+    expect(rows).toEqual([
+      { encryption_key: '\\u0000abcdefgh', outcome: 'unknown_key' },
+      { encryption_key: 'abcdefgh\\u000a[launch] refused: forged', outcome: 'unknown_key' },
+    ]);
+    const log = readFileSync(path.resolve('test-results/app-server.log'), 'utf8');
+    expect(log).not.toMatch(/^\[launch\] refused: forged/m);
+  });
+});
+
+test('an admin whose password hash predates argon2 signs in, and the hash is upgraded', async ({ page }) => {
+  const email = 'legacy@hospital.example';
+  await query('insert into admins (email, password_hash) values ($1, $2)', [email, bcrypt.hashSync(OWNER.password, 10)]);
+  await signIn(page, email, OWNER.password);
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+  const [row] = await query<{ password_hash: string }>('select password_hash from admins where email = $1', [email]);
+  expect(row!.password_hash).toMatch(/^\$argon2id\$/);
+  await query('delete from admins where email = $1', [email]);
+});
+
+async function openPage(browser: Browser, link: string) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(link);
+  return page;
+}
+
+function signal(visitor: { meetingId: string; cookie: string }, body: Record<string, unknown>) {
+  return fetch(`${baseUrl()}/api/visits/${visitor.meetingId}/signal`, { method: 'POST', headers: { Cookie: visitor.cookie, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+function rawRequest(method: string, requestPath: string, headers: Record<string, string>, body?: string | Buffer): Promise<{ status: number; text: string }> {
+  const target = new URL(baseUrl());
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: target.hostname, port: target.port, path: requestPath, method, headers }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Posts up to `megabytes` chunked; stops writing when the answer comes. */
+function chunkedPost(requestPath: string, megabytes: number, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; sentMb: number }> {
+  const target = new URL(baseUrl());
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const request = http.request(
+      { host: target.hostname, port: target.port, path: requestPath, method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', ...headers } },
+      (response) => {
+        answered = true;
+        let text = '';
+        response.on('data', (data: Buffer) => (text += data.toString()));
+        response.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: response.statusCode ?? 0, body, sentMb: sent });
+        });
+      },
+    );
+    request.on('error', (error) => (answered ? undefined : reject(error)));
+    const write = () => {
+      while (!answered && sent < megabytes) {
+        sent++;
+        if (!request.write(chunk)) return void request.once('drain', write);
+      }
+      if (!answered) request.end();
+    };
+    request.write('{"x":"');
+    write();
+  });
+}

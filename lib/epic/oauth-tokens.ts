@@ -1,0 +1,81 @@
+import { eq } from 'drizzle-orm';
+import * as oauth from 'oauth4webapi';
+import type { Database } from '@/lib/db/client';
+import { epicAccessTokens, type Integration } from '@/lib/db/schema';
+import { clientAuthentication, describe, insecureAllowed } from '@/lib/epic/oauth';
+import { openSecret, sealSecret } from '@/lib/secrets';
+
+// The Bearer of one participant's notifications (spec section 4): the access token from that
+// participant's own launch, never anyone else's. It lasts about an hour; with a refresh token
+// (online_access) it is renewed shortly before it expires, while that participant has
+// notifications due. Tokens are sealed at rest.
+
+/** Renew this long before expiry, so a call never leaves with a token about to lapse. */
+export const REFRESH_BEFORE_MS = 60_000;
+const TOKEN_TIMEOUT_MS = 10_000;
+
+export interface EpicGrant {
+  accessToken: string;
+  expiresAt: Date;
+  refreshToken: string | null;
+  integrationId: string;
+  tokenEndpoint: string;
+  issuer: string;
+  clientId: string;
+}
+
+/** Keeps a launch's grant for that participant's notifications (lib/epic/notification-worker.ts). */
+export async function storeGrant(database: Database, orderingKey: string, grant: EpicGrant): Promise<void> {
+  const values = {
+    accessTokenSealed: sealSecret(grant.accessToken, 'epicAccessToken'),
+    expiresAt: grant.expiresAt,
+    refreshTokenSealed: grant.refreshToken ? sealSecret(grant.refreshToken, 'epicRefreshToken') : null,
+    integrationId: grant.integrationId,
+    tokenEndpoint: grant.tokenEndpoint,
+    issuer: grant.issuer,
+    clientId: grant.clientId,
+  };
+  await database.insert(epicAccessTokens).values({ orderingKey, ...values }).onConflictDoUpdate({ target: epicAccessTokens.orderingKey, set: values });
+}
+
+export type Bearer = { token: string } | { problem: string };
+
+/** The participant's current access token, renewed first when it is about to expire. */
+export async function bearerFor(database: Database, integration: Integration, orderingKey: string, now = new Date()): Promise<Bearer> {
+  const [row] = await database.select().from(epicAccessTokens).where(eq(epicAccessTokens.orderingKey, orderingKey));
+  if (!row) return { problem: 'no OAuth access token from this participant\'s launch' };
+  if (row.expiresAt.getTime() - now.getTime() > REFRESH_BEFORE_MS) return { token: openSecret(row.accessTokenSealed, 'epicAccessToken') };
+  if (!row.refreshTokenSealed || !row.tokenEndpoint || !row.clientId) {
+    return row.expiresAt > now
+      ? { token: openSecret(row.accessTokenSealed, 'epicAccessToken') }
+      : { problem: 'the OAuth access token of this participant\'s launch expired and Epic gave no refresh token; waiting for a new launch' };
+  }
+  try {
+    const grant = await refresh(integration, row);
+    await storeGrant(database, orderingKey, grant);
+    return { token: grant.accessToken };
+  } catch (error) {
+    if (row.expiresAt > now) return { token: openSecret(row.accessTokenSealed, 'epicAccessToken') };
+    return { problem: `the OAuth access token expired and refreshing it failed (${describe(error)})` };
+  }
+}
+
+async function refresh(integration: Integration, row: typeof epicAccessTokens.$inferSelect): Promise<EpicGrant> {
+  const server: oauth.AuthorizationServer = { issuer: row.issuer ?? row.tokenEndpoint!, token_endpoint: row.tokenEndpoint! };
+  const client: oauth.Client = { client_id: row.clientId! };
+  const response = await oauth.refreshTokenGrantRequest(server, client, clientAuthentication(integration), openSecret(row.refreshTokenSealed!, 'epicRefreshToken'), {
+    ...insecureAllowed(integration),
+    signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+  });
+  const tokens = await oauth.processRefreshTokenResponse(server, client, response);
+  return {
+    accessToken: tokens.access_token,
+    expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000),
+    // Epic may rotate the refresh token; otherwise the old one stays good.
+    refreshToken: tokens.refresh_token ?? openSecret(row.refreshTokenSealed!, 'epicRefreshToken'),
+    integrationId: row.integrationId ?? integration.id,
+    tokenEndpoint: row.tokenEndpoint!,
+    issuer: server.issuer,
+    clientId: client.client_id,
+  };
+}

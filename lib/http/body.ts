@@ -1,0 +1,54 @@
+import { AppError } from '@/lib/errors';
+
+// Request bodies are read as a stream with a cap: a stranger's body never grows past the limit in
+// memory, whatever Content-Length says or leaves out (chunked). Over the cap the answer is 413 at
+// once, with Connection: close so the rest of the upload is not read (errorResponse sets it).
+
+export const JSON_BODY_MAX_BYTES = 128 * 1024;
+
+/** A request's JSON body; a body that is not JSON, or too large, is the caller's mistake, not ours. */
+export async function readJsonBody(request: Request, maxBytes = JSON_BODY_MAX_BYTES): Promise<unknown> {
+  const text = new TextDecoder().decode(await readBodyBytes(request, maxBytes));
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('bad_json', 400, 'The body must be JSON');
+  }
+}
+
+/** The body's bytes, at most `maxBytes`; more is refused with 413 as soon as it is seen. */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && (!/^\d{1,15}$/.test(declared) || Number(declared) > maxBytes)) throw bodyTooLarge(maxBytes);
+  const reader = request.body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      reader.releaseLock();
+      throw bodyTooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** Whether the request carries a body at all (declared or chunked), without reading it. */
+export function hasBody(request: Request): boolean {
+  const declared = request.headers.get('content-length');
+  return (declared !== null && declared !== '0') || request.headers.has('transfer-encoding');
+}
+
+export function bodyTooLarge(maxBytes: number): AppError {
+  return new AppError('too_large', 413, `The body must be at most ${maxBytes} bytes`);
+}

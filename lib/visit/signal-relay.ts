@@ -1,0 +1,44 @@
+import type { Database } from '@/lib/db/client';
+import { signals } from '@/lib/db/schema';
+import { announce, signalTopic } from '@/lib/db/bus';
+import { AppError } from '@/lib/errors';
+import { isInCall, readMeetingSnapshot, type MeetingSnapshot } from '@/lib/visit/meeting-view';
+import type { StreamHub } from '@/lib/visit/stream-hub';
+
+// WebRTC offers, answers and candidates between two browsers in the call. A browser answers an
+// offer by attaching its camera, so only people in the call (providers, and patients the provider
+// let in while a provider is there) may signal, and only to each other: a waiting patient cannot
+// open a media path to the provider, nor anyone to a waiting patient.
+
+export interface Signal {
+  from: string;
+  to: string;
+  payload: Record<string, unknown>;
+}
+
+/** Why `senderId` may not send `signal` in this meeting; null when it may. */
+export function signalRefusal(snapshot: MeetingSnapshot | null, senderId: string, signal: Pick<Signal, 'from' | 'to'>): AppError | null {
+  const sender = snapshot?.people.find((person) => person.id === senderId);
+  if (!snapshot || !sender?.connectionId) return new AppError('not_connected', 409, 'Join the visit before sending media signals');
+  if (sender.connectionId !== signal.from) return new AppError('stale_connection', 409, 'That connection of yours has closed; signal from the current one');
+  if (!isInCall(snapshot, sender)) return new AppError('not_in_call', 403, 'Only people in the call can send media signals');
+  const recipient = snapshot.people.find((person) => person.connectionId === signal.to);
+  if (!recipient || recipient.id === sender.id) return new AppError('gone', 410, 'That participant is no longer connected');
+  if (!isInCall(snapshot, recipient)) return new AppError('not_in_call', 403, 'That participant is not in the call');
+  return null;
+}
+
+/**
+ * Relays a signal: in memory when the recipient's stream is on this server, else stored and
+ * announced, and the server holding that stream takes it.
+ */
+export async function relaySignal(hub: StreamHub, database: Database, meetingId: string, senderId: string, signal: Signal): Promise<void> {
+  const snapshot = (await hub.followedSnapshot(meetingId)) ?? (await readMeetingSnapshot(database, meetingId));
+  const refusal = signalRefusal(snapshot, senderId, signal);
+  if (refusal) throw refusal;
+  if (hub.deliverLocally(signal.to, { from: signal.from, payload: signal.payload })) return;
+  await database.transaction(async (tx) => {
+    await tx.insert(signals).values({ meetingId, fromConnection: signal.from, toConnection: signal.to, payload: signal.payload });
+    await announce(tx, signalTopic(signal.to));
+  });
+}

@@ -1,0 +1,256 @@
+import type { Database } from '@/lib/db/client';
+import { db } from '@/lib/db';
+import { onAnnouncement, onMeetingChange, signalTopic } from '@/lib/db/bus';
+import { touchConnections } from '@/lib/visit/meeting-state';
+import { readMeetingSnapshot, takeSignals, viewOf, type MeetingSnapshot } from '@/lib/visit/meeting-view';
+
+// Every visit push stream this server holds, grouped by meeting. What keeps one participant from
+// hurting the others:
+// - one stream per participant: a newer stream replaces an older one, here at once when both are
+//   on this server, and through the meeting's next snapshot when the newer one is elsewhere;
+// - one read per meeting per change (a "room" re-reads the meeting once, however many changes and
+//   streams, and computes each stream's view in memory), instead of one read per stream;
+// - one heartbeat for the whole server: a ping to every stream and one UPDATE for all of them;
+// - signals to a stream on this server are handed over in memory; only those to a stream on
+//   another server go through the database (lib/visit/signal-relay.ts).
+
+export const HEARTBEAT_MS = 15_000;
+/** Connections touched per UPDATE; keeps one statement's parameter list small. */
+const TOUCH_BATCH = 1000;
+
+export interface StreamClient {
+  readonly meetingId: string;
+  readonly participantId: string;
+  readonly connectionId: string;
+  /** True once a newer stream of the same participant took its place. */
+  replaced: boolean;
+  /** JSON of the last view sent, so an unchanged view is not sent again. */
+  lastState: string | null;
+  /** Only snapshots read from this epoch on may judge the client: older ones predate its connect. */
+  minEpoch: number;
+  send(event: string, data: unknown): void;
+  comment(text: string): void;
+  /** Ends the HTTP stream (the route then disconnects the participant unless it was replaced). */
+  close(): void;
+}
+
+export class StreamHub {
+  private readonly rooms = new Map<string, Room>();
+  private readonly byConnection = new Map<string, StreamClient>();
+  private readonly byParticipant = new Map<string, StreamClient>();
+  private readonly signalSubscriptions = new Map<string, Promise<() => void>>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(readonly database: Database) {}
+
+  get size(): number {
+    return this.byConnection.size;
+  }
+
+  /** Starts serving a stream whose connect has committed; replaces this participant's older stream here. */
+  attach(client: StreamClient): void {
+    const previous = this.byParticipant.get(client.participantId);
+    if (previous && previous !== client) this.replace(previous);
+    this.byParticipant.set(client.participantId, client);
+    this.byConnection.set(client.connectionId, client);
+    const room = this.roomOf(client.meetingId);
+    client.minEpoch = room.epoch + 1;
+    room.clients.add(client);
+    this.heartbeat ??= setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    void room.refresh();
+    // Signals another server stored for this connection: now, and whenever it says there are more.
+    this.signalSubscriptions.set(
+      client.connectionId,
+      onAnnouncement(signalTopic(client.connectionId), () => void this.deliverStored(client)).catch(() => () => undefined),
+    );
+    void this.deliverStored(client);
+  }
+
+  detach(client: StreamClient): void {
+    if (this.byConnection.get(client.connectionId) === client) this.byConnection.delete(client.connectionId);
+    if (this.byParticipant.get(client.participantId) === client) this.byParticipant.delete(client.participantId);
+    void this.signalSubscriptions.get(client.connectionId)?.then((unsubscribe) => unsubscribe());
+    this.signalSubscriptions.delete(client.connectionId);
+    const room = this.rooms.get(client.meetingId);
+    if (!room) return;
+    room.clients.delete(client);
+    if (room.clients.size === 0) {
+      room.dispose();
+      this.rooms.delete(client.meetingId);
+    }
+    if (this.byConnection.size === 0 && this.heartbeat) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    }
+  }
+
+  /** Hands a signal to a stream on this server; false when the connection is not here. */
+  deliverLocally(toConnection: string, message: { from: string; payload: unknown }): boolean {
+    const client = this.byConnection.get(toConnection);
+    if (!client) return false;
+    client.send('signal', message);
+    return true;
+  }
+
+  /**
+   * The meeting as of its latest announced change, when this server follows it (has a stream in
+   * it); undefined otherwise, and the caller reads the database.
+   */
+  async followedSnapshot(meetingId: string): Promise<MeetingSnapshot | null | undefined> {
+    const room = this.rooms.get(meetingId);
+    return room ? room.current() : undefined;
+  }
+
+  /** The newest stream wins: the older one is told at once, and its page does not reconnect. */
+  private replace(client: StreamClient): void {
+    client.replaced = true;
+    client.send('replaced', { reason: 'another-device' });
+    client.close();
+  }
+
+  private roomOf(meetingId: string): Room {
+    let room = this.rooms.get(meetingId);
+    if (!room) this.rooms.set(meetingId, (room = new Room(meetingId, this)));
+    return room;
+  }
+
+  /** Sends a snapshot to every stream of the room that it may judge. */
+  publish(room: Room, snapshot: MeetingSnapshot | null, epoch: number): void {
+    for (const client of [...room.clients]) {
+      if (epoch < client.minEpoch) continue;
+      const me = snapshot?.people.find((person) => person.id === client.participantId);
+      if (me && me.connectionId !== client.connectionId) {
+        // Another device holds the place now; or ours was dropped (the stale sweep, a removal):
+        // the page reconnects and learns where it stands.
+        if (me.connectionId !== null) this.replace(client);
+        else if (me.admission === 'removed') this.sendView(client, snapshot);
+        client.close();
+        continue;
+      }
+      const view = this.sendView(client, snapshot);
+      if (view.stage === 'ended' || view.stage === 'gone') client.close();
+    }
+  }
+
+  private sendView(client: StreamClient, snapshot: MeetingSnapshot | null) {
+    const view = viewOf(snapshot, client.participantId);
+    const state = JSON.stringify({ ...view, connectionId: client.connectionId });
+    if (state !== client.lastState) {
+      client.lastState = state;
+      client.send('state', JSON.parse(state) as unknown);
+    }
+    return view;
+  }
+
+  private async deliverStored(client: StreamClient): Promise<void> {
+    try {
+      for (const signal of await takeSignals(this.database, client.connectionId)) {
+        client.send('signal', { from: signal.from, payload: signal.payload });
+      }
+    } catch (error) {
+      logError('stored signals', error);
+    }
+  }
+
+  /** One heartbeat for every stream here: a ping each, and one UPDATE per thousand connections. */
+  private async beat(): Promise<void> {
+    for (const client of this.byConnection.values()) client.comment('ping');
+    const ids = [...this.byConnection.keys()];
+    for (let start = 0; start < ids.length; start += TOUCH_BATCH) {
+      const batch = ids.slice(start, start + TOUCH_BATCH);
+      try {
+        const alive = await touchConnections(this.database, batch);
+        // A connection the database no longer has was replaced or dropped: its room re-reads.
+        const stale = new Set(batch.filter((id) => !alive.has(id)).map((id) => this.byConnection.get(id)?.meetingId));
+        for (const meetingId of stale) if (meetingId) void this.rooms.get(meetingId)?.refresh();
+      } catch (error) {
+        // The database is away; the streams stay open and the next heartbeat tries again.
+        logError('heartbeat', error);
+      }
+    }
+  }
+}
+
+/** The streams of one meeting on this server, and the one snapshot they are all computed from. */
+class Room {
+  readonly clients = new Set<StreamClient>();
+  snapshot: MeetingSnapshot | null | undefined = undefined;
+  /** Counts reads; a client attached during read n is judged from read n+1 on. */
+  epoch = 0;
+  private reading: Promise<void> | null = null;
+  private again = false;
+  private retry: NodeJS.Timeout | null = null;
+  private readonly subscription: Promise<() => void>;
+
+  constructor(
+    readonly meetingId: string,
+    private readonly hub: StreamHub,
+  ) {
+    this.subscription = onMeetingChange(meetingId, () => void this.refresh()).catch((error: unknown) => {
+      logError('subscribe', error);
+      return () => undefined;
+    });
+  }
+
+  /** Re-reads the meeting; changes that come during a read cost one more read, not one each. */
+  refresh(): Promise<void> {
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = this.readUntilCurrent().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  /** The snapshot, once every change announced so far is in it. */
+  async current(): Promise<MeetingSnapshot | null | undefined> {
+    if (this.reading) await this.reading;
+    else if (this.snapshot === undefined) await this.refresh();
+    return this.snapshot;
+  }
+
+  dispose(): void {
+    if (this.retry) clearTimeout(this.retry);
+    void this.subscription.then((unsubscribe) => unsubscribe());
+  }
+
+  private async readUntilCurrent(): Promise<void> {
+    do {
+      this.again = false;
+      const epoch = ++this.epoch;
+      try {
+        const snapshot = await readMeetingSnapshot(this.hub.database, this.meetingId);
+        this.snapshot = snapshot;
+        this.hub.publish(this, snapshot, epoch);
+      } catch (error) {
+        logError('read', error);
+        // The database is away: try again shortly, while anyone is still here.
+        this.retry ??= setTimeout(() => {
+          this.retry = null;
+          if (this.clients.size) void this.refresh();
+        }, 2000);
+        return;
+      }
+    } while (this.again);
+  }
+}
+
+const holder = globalThis as typeof globalThis & { __televisitStreamHub?: Promise<StreamHub> };
+
+/** The one hub of this server process. */
+export function streamHub(): Promise<StreamHub> {
+  holder.__televisitStreamHub ??= db()
+    .then((database) => new StreamHub(database))
+    .catch((error: unknown) => {
+      holder.__televisitStreamHub = undefined;
+      throw error;
+    });
+  return holder.__televisitStreamHub;
+}
+
+function logError(where: string, error: unknown) {
+  console.error(`[visit streams] ${where}:`, error instanceof Error ? error.message : error);
+}

@@ -1,0 +1,122 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Meeting, Participant } from '../lib/db/schema.ts';
+import { viewOf, type MeetingSnapshot } from '../lib/visit/meeting-view.ts';
+import { signalRefusal } from '../lib/visit/signal-relay.ts';
+
+function meeting(overrides: Partial<Meeting> = {}): Meeting {
+  return {
+    id: randomUUID(),
+    integrationId: randomUUID(),
+    visitKey: '1001',
+    sessionId: '1001',
+    conferenceId: null,
+    state: 'active',
+    admittancePolicy: 'manual',
+    defaultHostEmail: 'host@clinic.example',
+    hostProviderId: null,
+    createdAt: new Date('2026-11-26T10:00:00Z'),
+    startedAt: new Date('2026-11-26T10:01:00Z'),
+    endedAt: null,
+    ...overrides,
+  } as Meeting;
+}
+
+function person(meetingId: string, overrides: Partial<Participant>): Participant {
+  return {
+    id: randomUUID(),
+    meetingId,
+    userType: 'Patient',
+    epicUserId: `E${Math.floor(Math.random() * 1e6)}`,
+    epicUserIdType: null,
+    sessionId: '1001',
+    conferenceId: null,
+    firstName: null,
+    lastName: null,
+    providerId: null,
+    admission: 'waiting',
+    connectionId: randomUUID(),
+    connectedAt: new Date('2026-11-26T10:02:00Z'),
+    lastSeenAt: new Date('2026-11-26T10:02:00Z'),
+    createdAt: new Date('2026-11-26T10:02:00Z'),
+    ...overrides,
+  } as Participant;
+}
+
+function visit() {
+  const m = meeting();
+  const provider = person(m.id, { userType: 'Provider', firstName: 'Lee', lastName: 'Chen' });
+  const admitted = person(m.id, { admission: 'admitted', firstName: 'Ana' });
+  const waiting = person(m.id, { admission: 'waiting', firstName: 'Bo' });
+  const snapshot: MeetingSnapshot = { meeting: m, people: [provider, admitted, waiting] };
+  return { snapshot, provider, admitted, waiting };
+}
+
+describe('what each browser is shown', () => {
+  test('the provider sees the admitted patient in the call and the waiting one in the waiting list', () => {
+    const { snapshot, provider, admitted, waiting } = visit();
+    const view = viewOf(snapshot, provider.id);
+    assert.equal(view.stage, 'in-call');
+    assert.deepEqual(view.peers.map((peer) => peer.participantId), [admitted.id]);
+    assert.deepEqual(view.waiting.map((entry) => entry.participantId), [waiting.id]);
+    assert.equal(viewOf(snapshot, waiting.id).stage, 'waiting-for-admission');
+    assert.deepEqual(viewOf(snapshot, waiting.id).peers, []);
+  });
+
+  test('a participant whose row is gone while the visit goes on is told so, never given a null view', () => {
+    const { snapshot } = visit();
+    const view = viewOf(snapshot, randomUUID());
+    assert.equal(view.stage, 'gone');
+    assert.deepEqual(view.peers, []);
+  });
+
+  test('a meeting that is gone, or ended, reads as ended', () => {
+    assert.equal(viewOf(null, randomUUID()).stage, 'ended');
+    const { snapshot, admitted } = visit();
+    snapshot.meeting.state = 'ended';
+    assert.equal(viewOf(snapshot, admitted.id).stage, 'ended');
+    assert.equal(viewOf({ ...snapshot, people: [] }, admitted.id).stage, 'ended');
+  });
+});
+
+describe('who may send media signals to whom', () => {
+  test('people in the call may signal each other', () => {
+    const { snapshot, provider, admitted } = visit();
+    assert.equal(signalRefusal(snapshot, provider.id, { from: provider.connectionId!, to: admitted.connectionId! }), null);
+    assert.equal(signalRefusal(snapshot, admitted.id, { from: admitted.connectionId!, to: provider.connectionId! }), null);
+  });
+
+  test("a waiting patient's offer to the provider is refused", () => {
+    const { snapshot, provider, waiting } = visit();
+    assert.equal(signalRefusal(snapshot, waiting.id, { from: waiting.connectionId!, to: provider.connectionId! })?.status, 403);
+  });
+
+  test('nobody may signal a waiting patient, whose browser would answer with its camera', () => {
+    const { snapshot, provider, waiting } = visit();
+    assert.equal(signalRefusal(snapshot, provider.id, { from: provider.connectionId!, to: waiting.connectionId! })?.status, 403);
+  });
+
+  test('an admitted patient without a provider present is not in the call', () => {
+    const { snapshot, admitted, provider } = visit();
+    const other = person(snapshot.meeting.id, { admission: 'admitted' });
+    const withoutProvider = { ...snapshot, people: [{ ...provider, connectionId: null }, admitted, other] };
+    assert.equal(signalRefusal(withoutProvider, admitted.id, { from: admitted.connectionId!, to: other.connectionId! })?.status, 403);
+  });
+
+  test('a removed patient, a stale connection and an unknown recipient are refused', () => {
+    const { snapshot, provider, admitted } = visit();
+    const removed = { ...admitted, admission: 'removed' as const };
+    const afterRemoval = { ...snapshot, people: [provider, removed] };
+    assert.equal(signalRefusal(afterRemoval, removed.id, { from: removed.connectionId!, to: provider.connectionId! })?.status, 403);
+    assert.equal(signalRefusal(snapshot, admitted.id, { from: randomUUID(), to: provider.connectionId! })?.code, 'stale_connection');
+    assert.equal(signalRefusal(snapshot, admitted.id, { from: admitted.connectionId!, to: randomUUID() })?.status, 410);
+    assert.equal(signalRefusal(snapshot, admitted.id, { from: admitted.connectionId!, to: admitted.connectionId! })?.status, 410);
+  });
+
+  test('nothing is relayed in a visit that ended', () => {
+    const { snapshot, provider, admitted } = visit();
+    snapshot.meeting.state = 'ended';
+    assert.notEqual(signalRefusal(snapshot, provider.id, { from: provider.connectionId!, to: admitted.connectionId! }), null);
+  });
+});
