@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { gif, jpeg, png, pngOfExactSize, svg, textFile } from '../test/fixtures/images';
+import { gif, jpeg, png, pngBomb, pngOfExactSize, svg, textFile } from '../test/fixtures/images';
 import { query } from './support/database';
 
 const AES256_SECRET = 'AwoRGB8mLTQ7QklQV15lbHN6gYiPlp2kq7K5wMfO1dw=';
@@ -215,6 +215,29 @@ test.describe('Custom Logo', () => {
     });
   }
 
+  test('the page reads the first bytes itself: a GIF, an SVG or a text file named .png never leaves it, and Save says why', async ({ page }) => {
+    await page.goto('/admin/settings');
+    let actionsSent = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.headers()['next-action']) actionsSent++;
+    });
+    for (const [name, buffer] of [['logo.gif', await gif(10, 10)], ['logo.svg', svg(10, 10)], ['notes.png', textFile()]] as const) {
+      await page.getByLabel('Custom Logo').setInputFiles({ name, mimeType: 'image/png', buffer });
+      await expect(page.locator('#logo-error')).toHaveText('The logo must be a PNG or JPEG image');
+    }
+    await save(page);
+    await expect(page.getByTestId('save-status')).toHaveText(/^The logo cannot be used: The logo must be a PNG or JPEG image\. Choose another file, or clear it; nothing was saved\.$/);
+    expect(actionsSent).toBe(0);
+  });
+
+  test('a decompression bomb is refused from its header at once, without decoding it', async ({ page }) => {
+    await page.goto('/admin/settings');
+    await page.getByLabel('Custom Logo').setInputFiles({ name: 'bomb.png', mimeType: 'image/png', buffer: pngBomb() });
+    await expect(page.locator('#logo-error')).toHaveText('The logo is 20000x20000 pixels; the maximum is 800x600', { timeout: 2000 });
+    await save(page);
+    await expect(page.getByTestId('save-status')).toHaveText(/^The logo cannot be used/);
+  });
+
   test('remove clears the logo', async ({ page }) => {
     await page.goto('/admin/settings');
     await expect(page.getByAltText('Custom logo preview')).toBeVisible();
@@ -225,4 +248,42 @@ test.describe('Custom Logo', () => {
     await expect(page.getByAltText('Custom logo preview')).toHaveCount(0);
     expect(await query('select logo_hash from integrations')).toEqual([{ logo_hash: null }]);
   });
+});
+
+test('saving with nothing changed writes nothing and no audit row', async ({ page }) => {
+  await page.goto('/admin/settings');
+  const before = await query('select count(*)::int as count from audit_log');
+  await save(page);
+  await expect(page.getByTestId('save-status')).toHaveText('Nothing had changed; nothing was saved.');
+  expect(await query('select count(*)::int as count from audit_log')).toEqual(before);
+});
+
+test('a short AES-128 secret is accepted, with a warning beside it and in the save message', async ({ page }) => {
+  await page.goto('/admin/settings');
+  await page.getByLabel('Encryption Algorithm').selectOption('AES-128-CBC');
+  await page.getByLabel('Encryption Secret').fill('abc');
+  await expect(page.getByTestId('encryptionSecret-warning')).toContainText('only 3 characters');
+  await save(page);
+  await expect(page.getByTestId('save-status')).toHaveText(/^Settings saved \(\d+ changed\)\. This secret has only 3 characters/);
+  // Back to the strong key the other specs expect.
+  await page.getByLabel('Encryption Algorithm').selectOption('AES-256-CBC');
+  await page.getByLabel('Encryption Secret').fill(AES256_SECRET);
+  await save(page);
+  await expect(page.getByTestId('save-status')).toHaveText(/^Settings saved/);
+});
+
+test('with OAuth the page shows the exact redirect URI to register with Epic, from the public URL', async ({ page }) => {
+  await page.goto('/admin/settings');
+  await page.getByLabel('Authorization Type').selectOption('oauth');
+  await expect(page.getByTestId('oauth-redirect-uri')).toContainText(`${JSON.parse(process.env.E2E_APP_ENV!).NEXTAUTH_URL}/launch/oauth-callback`);
+  await expect(page.getByLabel('Send the client secret')).toHaveValue('client_secret_basic');
+});
+
+test('the settings and users pages fit a 360 px screen without scrolling sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  for (const path of ['/admin/settings', '/admin/users']) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
 });

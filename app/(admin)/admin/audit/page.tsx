@@ -1,3 +1,4 @@
+import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
 import { recentAudit } from '@/lib/audit/log';
 import { requireAdmin } from '@/lib/auth';
@@ -12,7 +13,7 @@ export default async function AuditPage() {
     <main>
       <h1 className="mb-4 text-xl font-semibold">Audit log</h1>
       <p className="mb-4 text-sm text-slate-600">Every change to settings and admins, newest first. Secret values are never recorded.</p>
-      <div className="overflow-x-auto rounded-lg bg-white shadow">
+      <TableScroller className="rounded-lg bg-white shadow">
         <table className="w-full text-left text-sm">
           <thead className="bg-slate-100 text-slate-700">
             <tr>
@@ -42,7 +43,7 @@ export default async function AuditPage() {
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroller>
     </main>
   );
 }

@@ -1,3 +1,4 @@
+import { TableScroller } from '@/components/table-scroller';
 import { ne } from 'drizzle-orm';
 import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
@@ -28,7 +29,7 @@ export default async function LaunchLogPage({ searchParams }: { searchParams: Pr
           Only refused launches
         </FilterLink>
       </nav>
-      <div className="overflow-x-auto rounded-lg bg-white shadow">
+      <TableScroller className="rounded-lg bg-white shadow">
         <table className="w-full text-left text-sm" aria-label={refusedOnly ? 'Refused launches' : 'Launches'}>
           <thead className="bg-slate-100 text-slate-700">
             <tr>
@@ -79,7 +80,7 @@ export default async function LaunchLogPage({ searchParams }: { searchParams: Pr
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroller>
       <details className="mt-4 rounded-lg bg-white p-4 text-sm shadow">
         <summary className="cursor-pointer font-medium">What the outcomes mean</summary>
         <dl className="mt-3 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">

@@ -1,3 +1,4 @@
+import { TableScroller } from '@/components/table-scroller';
 import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
 import { buttonClass, inputClass } from '@/components/field';
@@ -46,7 +47,7 @@ export default async function NotificationRecordsPage({ searchParams }: { search
       {problems.length ? (
         <p role="alert" data-testid="search-problems" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
       ) : null}
-      <div className="overflow-x-auto rounded-lg bg-white shadow">
+      <TableScroller className="rounded-lg bg-white shadow">
         <table className="w-full text-left text-sm" aria-label="Notification records">
           <thead className="bg-slate-100 text-slate-700">
             <tr>
@@ -92,7 +93,7 @@ export default async function NotificationRecordsPage({ searchParams }: { search
             ) : null}
           </tbody>
         </table>
-      </div>
+      </TableScroller>
       {nextBefore ? (
         <p className="mt-4">
           <Link className="text-brand-700 underline" href={`/admin/notifications?${pageQuery(search, nextBefore)}`}>

@@ -1,3 +1,4 @@
+import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
 import { listAdmins } from '@/lib/admins/store';
 import { requireAdmin } from '@/lib/auth';
@@ -46,7 +47,7 @@ export default async function UsersPage() {
           Made the first time a provider opens an Epic launch link; they stay until removed here. Removing one does not affect visits in
           progress, and the provider&apos;s next launch creates the account again.
         </p>
-        <div className="overflow-x-auto">
+        <TableScroller>
           <table className="w-full text-left text-sm" aria-labelledby="providers-heading">
             <thead className="bg-slate-100 text-slate-700">
               <tr>
@@ -89,7 +90,7 @@ export default async function UsersPage() {
               ) : null}
             </tbody>
           </table>
-        </div>
+        </TableScroller>
       </section>
     </main>
   );

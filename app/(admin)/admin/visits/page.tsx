@@ -1,3 +1,4 @@
+import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
 import { requireAdmin } from '@/lib/auth';
 import { db } from '@/lib/db';
@@ -75,7 +76,7 @@ function VisitCard({ visit }: { visit: VisitSummary }) {
       {visit.participants.length === 0 ? (
         <p className="text-sm text-slate-600">No participants.</p>
       ) : (
-        <div className="overflow-x-auto">
+        <TableScroller>
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Participants of {visit.sessionId ?? visit.conferenceId ?? visit.meetingId}</caption>
             <thead className="bg-slate-100 text-slate-700">
@@ -101,7 +102,7 @@ function VisitCard({ visit }: { visit: VisitSummary }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroller>
       )}
     </article>
   );
