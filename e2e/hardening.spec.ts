@@ -194,7 +194,8 @@ function signal(visitor: { meetingId: string; cookie: string }, body: Record<str
 function rawRequest(method: string, requestPath: string, headers: Record<string, string>, body?: string | Buffer): Promise<{ status: number; text: string }> {
   const target = new URL(baseUrl());
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: target.hostname, port: target.port, path: requestPath, method, headers }, (response) => {
+    // A connection of its own: a request that lies about its length must not poison the next one.
+    const request = http.request({ host: target.hostname, port: target.port, path: requestPath, method, headers, agent: false }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
@@ -204,7 +205,10 @@ function rawRequest(method: string, requestPath: string, headers: Record<string,
   });
 }
 
-/** Posts up to `megabytes` chunked; stops writing when the answer comes. */
+/**
+ * Posts up to `megabytes` chunked, a megabyte every 20 ms (as a slow uplink would), and stops
+ * writing when the answer comes: an answer before the whole body went out was given early.
+ */
 function chunkedPost(requestPath: string, megabytes: number, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; sentMb: number }> {
   const target = new URL(baseUrl());
   const chunk = Buffer.alloc(1024 * 1024, 0x20);
@@ -212,7 +216,7 @@ function chunkedPost(requestPath: string, megabytes: number, headers: Record<str
     let sent = 0;
     let answered = false;
     const request = http.request(
-      { host: target.hostname, port: target.port, path: requestPath, method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', ...headers } },
+      { host: target.hostname, port: target.port, path: requestPath, method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', ...headers } },
       (response) => {
         answered = true;
         let text = '';
@@ -229,14 +233,15 @@ function chunkedPost(requestPath: string, megabytes: number, headers: Record<str
       },
     );
     request.on('error', (error) => (answered ? undefined : reject(error)));
-    const write = () => {
-      while (!answered && sent < megabytes) {
-        sent++;
-        if (!request.write(chunk)) return void request.once('drain', write);
-      }
-      if (!answered) request.end();
-    };
     request.write('{"x":"');
-    write();
+    const timer = setInterval(() => {
+      if (answered || sent >= megabytes) {
+        clearInterval(timer);
+        if (!answered) request.end();
+        return;
+      }
+      sent++;
+      request.write(chunk);
+    }, 20);
   });
 }

@@ -2,6 +2,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { png } from '../test/fixtures/images';
 import { query } from './support/database';
 import { launchPath, seedIntegration, uniqueSessionId, type TestIntegration } from './support/epic';
+import { eventually, launchVisitor, openStream } from './support/visit';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
@@ -141,4 +142,36 @@ test('a meeting ID without the launch session opens nothing', async ({ page }) =
   const action = await page.request.post(`/api/visits/${meetingId}/actions`, { data: { action: 'end' } });
   expect(action.status()).toBe(401);
   await patient.context().close();
+});
+
+test('up to four people at once: a fifth is told the visit is full, and someone already in is never refused', async ({ baseURL }) => {
+  const integration = await seedIntegration();
+  const sessionId = uniqueSessionId();
+  const people = [
+    { UserType: 'Provider' as const, ExternalID: 'EMP400' },
+    { UserType: 'Patient' as const, ExternalID: 'PAT401' },
+    { UserType: 'Patient' as const, ExternalID: 'PAT402' },
+    { UserType: 'Patient' as const, ExternalID: 'PAT403' },
+  ];
+  const streams = [];
+  for (const person of people) {
+    const visitor = await launchVisitor(baseURL!, integration, { SessionID: sessionId, ...person });
+    const stream = await openStream(baseURL!, visitor);
+    await eventually(() => stream.state());
+    streams.push(stream);
+  }
+  const fifth = await fetch(`${baseURL}${launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT405' })}`, { redirect: 'manual' });
+  expect(fifth.status).toBe(200);
+  expect(await fifth.text()).toContain('This visit is full');
+  const [logged] = await query<{ outcome: string }>("select outcome from launch_log where epic_user_id = 'PAT405' order by id desc limit 1");
+  expect(logged!.outcome).toBe('visit_full');
+  // The provider, already in, relaunching from the same or another device: let in.
+  const again = await fetch(`${baseURL}${launchPath(integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP400' })}`, { redirect: 'manual' });
+  expect(again.status).toBe(303);
+  // Once someone leaves, the fifth gets in.
+  streams[3]!.close();
+  await expect
+    .poll(async () => (await fetch(`${baseURL}${launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT405' })}`, { redirect: 'manual' })).status)
+    .toBe(303);
+  for (const stream of streams) stream.close();
 });

@@ -20,21 +20,32 @@ export const badRequest = (message: string) => new AppError('bad_request', 400, 
 export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many requests; try again shortly') =>
   new AppError('rate_limited', 429, message, { 'Retry-After': String(Math.max(1, retryAfterSeconds)) });
 
-/** Turns anything thrown in a route handler into an answer; unexpected detail goes only to the log. */
-export function errorResponse(error: unknown, context: string): NextResponse {
+export interface ErrorAnswer {
+  status: number;
+  body: { error: string; message: string; issues?: Array<{ path: PropertyKey[]; message: string }> };
+  headers: Record<string, string>;
+}
+
+/** The one map from anything thrown to what the client is told; unexpected detail goes only to the log. */
+export function errorAnswer(error: unknown, context: string): ErrorAnswer {
   if (error instanceof ZodError) {
-    return NextResponse.json(
-      { error: 'invalid_input', message: 'Some fields are not valid', issues: error.issues.map(({ path, message }) => ({ path, message })) },
-      { status: 422 },
-    );
+    return {
+      status: 422,
+      body: { error: 'invalid_input', message: 'Some fields are not valid', issues: error.issues.map(({ path, message }) => ({ path, message })) },
+      headers: {},
+    };
   }
   if (error instanceof AppError) {
-    // A body refused as too large is left unread: closing the connection is what stops the upload.
-    const headers = error.status === 413 ? { ...error.headers, Connection: 'close' } : error.headers;
-    return NextResponse.json({ error: error.code, message: error.message }, { status: error.status, headers });
+    return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers };
   }
   console.error(`[${context}] unexpected error`, error);
-  return NextResponse.json({ error: 'internal', message: 'Something went wrong; it has been logged' }, { status: 500 });
+  return { status: 500, body: { error: 'internal', message: 'Something went wrong; it has been logged' }, headers: {} };
+}
+
+/** Turns anything thrown in a route handler into a response (errorAnswer). */
+export function errorResponse(error: unknown, context: string): NextResponse {
+  const answer = errorAnswer(error, context);
+  return NextResponse.json(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /** Field errors in the shape every server action returns for bad input. */

@@ -1,10 +1,8 @@
 import { databaseHandle } from '@/lib/db';
 import { env, EnvError } from '@/lib/env';
 import { startNotificationWorker } from '@/lib/epic/notification-worker';
-import { disconnectStale } from '@/lib/visit/meeting-state';
-
-// A connection whose server stopped refreshing it for this long is treated as gone.
-const STALE_CONNECTION_MS = 45_000;
+import { registerCallRoutes } from '@/lib/visit/call-routes';
+import { startPresence } from '@/lib/visit/server-presence';
 
 export async function startServer(): Promise<void> {
   try {
@@ -17,11 +15,8 @@ export async function startServer(): Promise<void> {
     throw error;
   }
   const handle = await databaseHandle();
-  setInterval(() => {
-    disconnectStale(handle.db, STALE_CONNECTION_MS).catch((error: unknown) =>
-      console.error('[televisit] stale connection sweep failed', error instanceof Error ? error.message : error),
-    );
-  }, STALE_CONNECTION_MS / 3).unref();
+  startPresence(handle.db);
+  registerCallRoutes();
   startNotificationWorker(handle.db, {
     timeoutMs: env().NOTIFY_TIMEOUT_MS,
     retryBaseMs: env().NOTIFY_RETRY_BASE_MS,

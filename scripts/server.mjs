@@ -13,11 +13,14 @@
 //   any request, so 500 opens at once would hold everyone else up for a second even if each were
 //   refused. They are refused here in microseconds (429); the route keeps its own, authoritative
 //   limit per participant for whatever gets past this one.
-// Usage: node scripts/server.mjs   (PORT, HOST; the build must exist: scripts/start.mjs makes it)
+// Usage: node scripts/server.mjs [--dev]   (PORT, HOST; without --dev the build must exist:
+// scripts/start.mjs makes it). It also serves the call's hot routes that the app registers as it
+// starts (lib/visit/call-routes.ts), before Next.js routing.
 import http from 'node:http';
 import path from 'node:path';
 
-process.env.NODE_ENV = 'production';
+const dev = process.argv.includes('--dev');
+process.env.NODE_ENV = dev ? 'development' : 'production';
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 // A promise nobody awaited must not take the clinic down with it: log it and keep serving.
 process.on('unhandledRejection', (reason) => console.error('[server] unhandled rejection:', reason instanceof Error ? reason.message : reason));
@@ -28,9 +31,10 @@ const hostname = process.env.HOST || '0.0.0.0';
 // Matches experimental.serverActions.bodySizeLimit in next.config.mjs (a 2 MB logo in its envelope).
 const SERVER_ACTION_MAX_BYTES = 3 * 1024 * 1024;
 const MAX_HEADER_BYTES = 16 * 1024;
+const ABANDONED_BODY_GRACE_MS = 1500;
 
 const { default: next } = await import('next');
-const app = next({ dev: false, dir: root, hostname, port });
+const app = next({ dev, dir: root, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -46,12 +50,18 @@ const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeo
       : request.method === 'GET' && STREAM_PATH.test(request.url ?? '')
         ? streamOpenRefusal(request)
         : null;
+  // An answer that goes out before the request's body ended (refused early): the client gets a
+  // moment to read it, then the connection closes, instead of the rest of the body being read.
+  response.once('finish', () => {
+    if (!request.complete) setTimeout(() => request.complete || request.socket.destroy(), ABANDONED_BODY_GRACE_MS).unref();
+  });
   if (refusal) {
-    response.writeHead(refusal.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close', ...refusal.headers });
+    response.writeHead(refusal.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...refusal.headers });
     response.end(JSON.stringify({ error: refusal.error, message: refusal.message }));
-    request.resume();
     return;
   }
+  // The call's own hot routes (lib/visit/call-routes.ts), registered by the app as it starts.
+  if (globalThis.__televisitCallRoutes?.(request, response)) return;
   handle(request, response).catch((error) => {
     console.error('[server] request failed', error instanceof Error ? error.message : error);
     if (!response.headersSent) {
@@ -62,7 +72,9 @@ const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeo
 });
 // Keep-alive longer than a typical proxy's idle timeout, so the proxy closes first.
 server.keepAliveTimeout = 65_000;
-server.listen(port, hostname, () => console.log(`[televisit] listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
+// A deep accept queue: a morning's rush of patients opening their visits at once waits to be
+// accepted instead of being reset (Node's default is 511; the kernel caps it at somaxconn).
+server.listen({ port, host: hostname, backlog: 4096 }, () => console.log(`[televisit] listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: every test. Installs Debian's Chromium when it is missing, runs the unit and
-// database tests, builds the app, then runs the Playwright suite against `next start`.
+// `npm test`: every test. Installs Debian's Chromium and coturn when they are missing, runs the
+// unit and database tests, builds the app, then runs the Playwright suite against the built app.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -8,9 +8,12 @@ import path from 'node:path';
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 const root = path.resolve(import.meta.dirname, '..');
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const turnserver = process.env.TURN_SERVER_PATH ?? '/usr/bin/turnserver';
 const results = [];
 
-ensureChromium();
+// Debian's packages the browser tests need: Chromium, and coturn for the calls through a relay.
+ensureDebianPackage('chromium', chromium, 'CHROMIUM_PATH');
+ensureDebianPackage('coturn', turnserver, 'TURN_SERVER_PATH');
 const unitFiles = readdirSync(path.join(root, 'test')).filter((name) => name.endsWith('.test.ts')).map((name) => path.join('test', name));
 step('unit and database tests', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...unitFiles]);
 step('build', process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build']);
@@ -28,19 +31,19 @@ function step(name, command, args) {
   results.push({ name, ok: run.status === 0 });
 }
 
-function ensureChromium() {
-  if (existsSync(chromium)) return;
+function ensureDebianPackage(name, binary, override) {
+  if (existsSync(binary)) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot) {
-    console.error(`Chromium is missing at ${chromium}. Install Debian's package as root: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+    console.error(`${binary} is missing. Install Debian's package as root: apt-get install -y ${name} (or set ${override}).`);
     process.exit(1);
   }
-  console.log(`Chromium is missing; installing Debian's chromium package…`);
+  console.log(`${binary} is missing; installing Debian's ${name} package…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
-  if (install.status !== 0 || !existsSync(chromium)) {
-    console.error('Could not install chromium with apt-get. Install it by hand (apt-get install -y chromium) and run npm test again.');
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', name], { stdio: 'inherit', env });
+  if (install.status !== 0 || !existsSync(binary)) {
+    console.error(`Could not install ${name} with apt-get. Install it by hand (apt-get install -y ${name}) and run npm test again.`);
     process.exit(1);
   }
 }

@@ -38,7 +38,6 @@ function person(meetingId: string, overrides: Partial<Participant>): Participant
     admission: 'waiting',
     connectionId: randomUUID(),
     connectedAt: new Date('2026-11-26T10:02:00Z'),
-    lastSeenAt: new Date('2026-11-26T10:02:00Z'),
     createdAt: new Date('2026-11-26T10:02:00Z'),
     ...overrides,
   } as Participant;

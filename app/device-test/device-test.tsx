@@ -1,16 +1,20 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { LanguageSwitch, usePatientText } from '@/components/patient/language';
+import type { PatientText } from '@/lib/i18n/patient-text';
 import { networkOutcome, NETWORK_MAX_ROUND_TRIP_MS, NETWORK_MIN_BITRATE_KBPS, overallResult, type DeviceTestReport, type TestOutcome } from '@/lib/device-test/schema';
 import { measureNetwork } from './network-probe';
 
 type CheckName = 'camera' | 'microphone' | 'speaker' | 'network';
 type Status = 'idle' | 'running' | 'Passed' | 'Failed';
 
+type DeviceText = PatientText['deviceTest'];
+
 interface Check {
   status: Status;
-  /** What we measured, or what to do when it failed. */
-  note: string;
+  /** What we measured, or what to do when it failed, in the page's language (which can change). */
+  note: (text: DeviceText) => string;
 }
 
 type SendState = 'idle' | 'sending' | 'sent' | 'kept' | 'error';
@@ -21,8 +25,8 @@ const MIC_LISTEN_MS = 5_000;
 const MIC_PASS_LEVEL = 25;
 const CAMERA_WAIT_MS = 10_000;
 
-const IDLE: Check = { status: 'idle', note: '' };
-const RUNNING: Check = { status: 'running', note: 'Checking…' };
+const IDLE: Check = { status: 'idle', note: () => '' };
+const RUNNING: Check = { status: 'running', note: (text) => text.checking };
 
 interface Props {
   helpUrl: string | null;
@@ -31,6 +35,10 @@ interface Props {
 }
 
 export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
+  const text = usePatientText().text.deviceTest;
+  useEffect(() => {
+    document.title = text.pageTitle;
+  }, [text]);
   const [started, setStarted] = useState(false);
   const [checks, setChecks] = useState<Record<CheckName, Check>>({ camera: IDLE, microphone: IDLE, speaker: IDLE, network: IDLE });
   const [network, setNetwork] = useState<{ roundTripMs: number | null; bitrateKbps: number | null }>({ roundTripMs: null, bitrateKbps: null });
@@ -77,8 +85,8 @@ export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
       void video.play().catch(() => undefined);
       const deadline = Date.now() + CAMERA_WAIT_MS;
       const timer = window.setInterval(() => {
-        if (video.videoWidth > 0) setCheck('camera', { status: 'Passed', note: 'Your camera works. This is what others will see.' });
-        else if (Date.now() > deadline) setCheck('camera', { status: 'Failed', note: 'Your camera sent no picture. Check that it is switched on and not covered, then select Test again.' });
+        if (video.videoWidth > 0) setCheck('camera', { status: 'Passed', note: (text) => text.cameraPassed });
+        else if (Date.now() > deadline) setCheck('camera', { status: 'Failed', note: (text) => text.cameraNoPicture });
         else return;
         window.clearInterval(timer);
       }, 100);
@@ -90,7 +98,7 @@ export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
   const checkMicrophone = useCallback(
     (stream: MediaStream, context: AudioContext | null) => {
       if (!context) {
-        setCheck('microphone', { status: 'Failed', note: 'This browser cannot measure the microphone. Try the latest Chrome, Edge, Safari or Firefox.' });
+        setCheck('microphone', { status: 'Failed', note: (text) => text.microphoneUnsupported });
         return;
       }
       const analyser = context.createAnalyser();
@@ -115,13 +123,10 @@ export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
         if (micListenUntil.current === 0) return;
         if (level >= MIC_PASS_LEVEL) {
           micListenUntil.current = 0;
-          setCheck('microphone', { status: 'Passed', note: 'Your microphone works.' });
+          setCheck('microphone', { status: 'Passed', note: (text) => text.microphonePassed });
         } else if (Date.now() > micListenUntil.current) {
           micListenUntil.current = 0;
-          setCheck('microphone', {
-            status: 'Failed',
-            note: 'We heard nothing. Check that your microphone or headset is not muted, then select Listen again and say a few words.',
-          });
+          setCheck('microphone', { status: 'Failed', note: (text) => text.microphoneSilent });
         }
       }, 50);
       timers.current.push(timer);
@@ -134,16 +139,15 @@ export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
       const measure = await measureNetwork();
       setNetwork(measure);
       const outcome = networkOutcome(measure.roundTripMs, measure.bitrateKbps);
-      const measured = `Response time ${number(measure.roundTripMs)} ms, speed ${number(measure.bitrateKbps)} kbps.`;
-      let note = `${measured} Your connection is good enough for video.`;
-      if (measure.bitrateKbps < NETWORK_MIN_BITRATE_KBPS) {
-        note = `${measured} Video needs at least ${number(NETWORK_MIN_BITRATE_KBPS)} kbps. Move closer to your Wi-Fi router, or stop other downloads and videos, then select Test again.`;
-      } else if (measure.roundTripMs >= NETWORK_MAX_ROUND_TRIP_MS) {
-        note = `${measured} Your connection is slow to respond. Move closer to your Wi-Fi router or use a wired connection, then select Test again.`;
-      }
-      setCheck('network', { status: outcome, note });
+      const advice = (text: DeviceText) =>
+        measure.bitrateKbps < NETWORK_MIN_BITRATE_KBPS
+          ? text.networkSlowSpeed(number(NETWORK_MIN_BITRATE_KBPS))
+          : measure.roundTripMs >= NETWORK_MAX_ROUND_TRIP_MS
+            ? text.networkSlowResponse
+            : text.networkGood;
+      setCheck('network', { status: outcome, note: (text) => `${text.measured(number(measure.roundTripMs), number(measure.bitrateKbps))} ${advice(text)}` });
     } catch {
-      setCheck('network', { status: 'Failed', note: 'We could not reach the server. Check that you are connected to the internet, then select Test again.' });
+      setCheck('network', { status: 'Failed', note: (text) => text.networkUnreachable });
     }
   }, [setCheck]);
 
@@ -156,24 +160,24 @@ export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
     const media = await openMedia();
     streamsRef.current = [media.video, media.audio].filter((stream): stream is MediaStream => stream !== null);
     if (media.video) checkCamera(media.video);
-    else setCheck('camera', { status: 'Failed', note: mediaProblem(media.videoError, 'camera') });
+    else setCheck('camera', { status: 'Failed', note: (text) => mediaProblem(text, media.videoError, 'camera') });
     if (media.audio) {
       setMicrophoneOpen(context !== null);
       checkMicrophone(media.audio, context);
     } else {
-      setCheck('microphone', { status: 'Failed', note: mediaProblem(media.audioError, 'microphone') });
+      setCheck('microphone', { status: 'Failed', note: (text) => mediaProblem(text, media.audioError, 'microphone') });
     }
   }, [audioContext, checkCamera, checkMicrophone, checkNetwork, setCheck]);
 
   const listenAgain = () => {
-    setCheck('microphone', { status: 'running', note: 'Listening… say a few words.' });
+    setCheck('microphone', { status: 'running', note: (text) => text.listening });
     micListenUntil.current = Date.now() + MIC_LISTEN_MS;
   };
 
   const playSound = () => {
     const context = audioContext();
     if (!context) {
-      setCheck('speaker', { status: 'Failed', note: 'This browser cannot play the test sound. Try the latest Chrome, Edge, Safari or Firefox.' });
+      setCheck('speaker', { status: 'Failed', note: (text) => text.soundUnsupported });
       return;
     }
     playTestSound(context);
@@ -218,29 +222,32 @@ export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
 
   return (
     <main className="mx-auto w-full max-w-lg p-4">
-      <h1 className="text-2xl font-semibold">Test your device for your video visit</h1>
+      <div className="flex justify-end">
+        <LanguageSwitch />
+      </div>
+      <h1 className="text-2xl font-semibold">{text.heading}</h1>
       <p className="mt-2 text-slate-700">
-        We check your camera, microphone, speakers and internet connection. When your browser asks, allow the camera and microphone.
-        {reportsToClinic ? ' Your clinic will see the results.' : null}
+        {text.intro}
+        {reportsToClinic ? text.clinicSees : null}
       </p>
       {helpUrl ? (
         <p className="mt-2">
           <a href={helpUrl} target="_blank" rel="noopener noreferrer" className="font-medium text-brand-700 underline hover:text-brand-800">
-            Need help?
+            {text.needHelp}
           </a>
         </p>
       ) : null}
       {!started ? (
         <button type="button" className={`${primaryButton} mt-4 w-full sm:w-auto`} onClick={() => void start()}>
-          Start the test
+          {text.start}
         </button>
       ) : null}
 
       <div className="mt-4 space-y-4">
-        <CheckSection name="camera" title="Camera" check={checks.camera} headingRef={firstCheckRef}>
+        <CheckSection name="camera" title={text.camera} check={checks.camera} headingRef={firstCheckRef}>
           <video
             ref={videoRef}
-            aria-label="Your camera preview"
+            aria-label={text.cameraPreview}
             className="aspect-video w-full -scale-x-100 rounded bg-slate-800 object-cover"
             muted
             playsInline
@@ -248,12 +255,12 @@ export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
           />
         </CheckSection>
 
-        <CheckSection name="microphone" title="Microphone" check={checks.microphone}>
-          <p className="text-sm text-slate-700">Say a few words; the bar moves when we hear you.</p>
+        <CheckSection name="microphone" title={text.microphone} check={checks.microphone}>
+          <p className="text-sm text-slate-700">{text.sayWords}</p>
           <div
             ref={meterRef}
             role="progressbar"
-            aria-label="Microphone level"
+            aria-label={text.microphoneLevel}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={0}
@@ -263,77 +270,72 @@ export function DeviceTest({ helpUrl, reportsToClinic }: Props) {
           </div>
           {checks.microphone.status === 'Failed' && microphoneOpen ? (
             <button type="button" className={`${secondaryButton} mt-3`} onClick={listenAgain}>
-              Listen again
+              {text.listenAgain}
             </button>
           ) : null}
         </CheckSection>
 
-        <CheckSection name="speaker" title="Speakers" check={checks.speaker}>
+        <CheckSection name="speaker" title={text.speakers} check={checks.speaker}>
           <button type="button" className={secondaryButton} onClick={playSound}>
-            {soundPlayed ? 'Play the sound again' : 'Play test sound'}
+            {soundPlayed ? text.playAgain : text.playSound}
           </button>
           {soundPlayed ? (
             <fieldset className="mt-3">
-              <legend className="font-medium">Did you hear it?</legend>
+              <legend className="font-medium">{text.heardIt}</legend>
               <div className="mt-2 flex gap-2">
                 <button
                   type="button"
                   className={secondaryButton}
                   aria-pressed={checks.speaker.status === 'Passed'}
-                  onClick={() => setCheck('speaker', { status: 'Passed', note: 'Your speakers work.' })}
+                  onClick={() => setCheck('speaker', { status: 'Passed', note: (words) => words.speakersPassed })}
                 >
-                  Yes
+                  {text.yes}
                 </button>
                 <button
                   type="button"
                   className={secondaryButton}
                   aria-pressed={checks.speaker.status === 'Failed'}
-                  onClick={() =>
-                    setCheck('speaker', {
-                      status: 'Failed',
-                      note: 'Turn the volume up and check that your device is not muted. With headphones, check that they are connected. Then play the sound again.',
-                    })
-                  }
+                  onClick={() => setCheck('speaker', { status: 'Failed', note: (words) => words.speakersFailed })}
                 >
-                  No
+                  {text.no}
                 </button>
               </div>
             </fieldset>
           ) : null}
         </CheckSection>
 
-        <CheckSection name="network" title="Internet connection" check={checks.network} />
+        <CheckSection name="network" title={text.network} check={checks.network} />
       </div>
 
       {/* Always in the page, so its live regions exist before they have something to say. */}
       <section aria-labelledby="result-heading" className={started ? 'mt-4 rounded-lg bg-white p-4 shadow' : 'mt-4'}>
         <h2 id="result-heading" className={started ? 'text-lg font-semibold' : 'sr-only'}>
-          Result
+          {text.result}
         </h2>
         <p role="status" aria-live="polite" data-testid="overall-result" className="font-semibold">
-          {verdict === 'Passed' ? 'Passed: your device is ready for your video visit.' : null}
-          {verdict === 'Failed' ? 'Failed: follow the advice above, then select Test again.' : null}
+          {verdict === 'Passed' ? text.passedVerdict : null}
+          {verdict === 'Failed' ? text.failedVerdict : null}
         </p>
         <p role="status" aria-live="polite" data-testid="send-status" className="text-slate-700">
-          {sendState === 'sending' ? 'Saving your results…' : null}
-          {sendState === 'sent' ? 'Your results were sent to your clinic.' : null}
-          {sendState === 'kept' ? 'Your results stay on this device.' : null}
-          {sendState === 'error' ? 'Your results could not be sent. Check your connection and select Send again.' : null}
+          {sendState === 'sending' ? text.saving : null}
+          {sendState === 'sent' ? text.sent : null}
+          {sendState === 'kept' ? text.kept : null}
+          {sendState === 'error' ? text.sendFailed : null}
         </p>
         <div className="mt-3 flex flex-wrap gap-2">
           {started && !report && !allFinished ? (
             <button type="button" className={secondaryButton} onClick={() => void send(current)}>
-              {reportsToClinic ? 'Finish and send what is done' : 'Finish'}
+              {reportsToClinic ? text.finishAndSend : text.finish}
             </button>
           ) : null}
           {sendState === 'error' ? (
             <button type="button" className={primaryButton} onClick={() => void send(report ?? current)}>
-              Send again
+              {text.sendAgain}
             </button>
           ) : null}
           {started ? (
             <button type="button" className={secondaryButton} onClick={() => window.location.reload()}>
-              Test again
+              {text.testAgain}
             </button>
           ) : null}
         </div>
@@ -355,6 +357,7 @@ function CheckSection({
   headingRef?: React.Ref<HTMLHeadingElement>;
   children?: React.ReactNode;
 }) {
+  const text = usePatientText().text.deviceTest;
   return (
     <section aria-labelledby={`${name}-heading`} className="rounded-lg bg-white p-4 shadow">
       <h2 id={`${name}-heading`} ref={headingRef} tabIndex={-1} className="text-lg font-semibold">
@@ -362,9 +365,9 @@ function CheckSection({
       </h2>
       {children ? <div className="mt-2">{children}</div> : null}
       <p role="status" aria-live="polite" data-testid={`${name}-result`} className="mt-2">
-        {check.status === 'Passed' ? <span className="mr-2 rounded bg-green-100 px-2 py-0.5 font-semibold text-green-900">✓ Passed</span> : null}
-        {check.status === 'Failed' ? <span className="mr-2 rounded bg-red-100 px-2 py-0.5 font-semibold text-red-900">✗ Failed</span> : null}
-        <span className="text-slate-800">{check.note}</span>
+        {check.status === 'Passed' ? <span className="mr-2 rounded bg-green-100 px-2 py-0.5 font-semibold text-green-900">✓ {text.passed}</span> : null}
+        {check.status === 'Failed' ? <span className="mr-2 rounded bg-red-100 px-2 py-0.5 font-semibold text-red-900">✗ {text.failed}</span> : null}
+        <span className="text-slate-800">{check.note(text)}</span>
       </p>
     </section>
   );
@@ -399,22 +402,21 @@ async function openMedia(): Promise<OpenedMedia> {
   };
 }
 
-function mediaProblem(error: unknown, device: 'camera' | 'microphone'): string {
+function mediaProblem(text: DeviceText, error: unknown, device: 'camera' | 'microphone'): string {
+  const named = text.devices[device];
   switch (errorName(error)) {
     case 'NotAllowedError':
     case 'SecurityError':
-      return `Your browser blocked the ${device}. Allow it for this site (the camera icon in the address bar, or your phone's settings for this browser), then select Test again.`;
+      return text.blocked(named);
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return device === 'camera'
-        ? 'No camera was found. Connect a camera, or use a phone or tablet that has one, then select Test again.'
-        : 'No microphone was found. Connect a headset or microphone, then select Test again.';
+      return device === 'camera' ? text.noCamera : text.noMicrophone;
     case 'NotReadableError':
-      return `Another app is using your ${device}. Close it (for example another video call), then select Test again.`;
+      return text.inUse(named);
     case 'NotSupportedError':
-      return `This browser cannot use a ${device} here. Try the latest Chrome, Edge, Safari or Firefox.`;
+      return text.unsupported(named);
     default:
-      return `The ${device} could not be started. Select Test again.`;
+      return text.notStarted(named);
   }
 }
 

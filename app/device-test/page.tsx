@@ -3,6 +3,8 @@ import { db } from '@/lib/db';
 import { integrations } from '@/lib/db/schema';
 import { deviceTestSession } from '@/lib/device-test/session';
 import { primaryIntegration } from '@/lib/settings/store';
+import { LanguageProvider } from '@/components/patient/language';
+import { requestLanguage } from '@/lib/i18n/request-language';
 import { DeviceTest } from './device-test';
 
 export const metadata = { title: 'Test your camera, microphone and speakers' };
@@ -15,7 +17,11 @@ export default async function DeviceTestPage() {
     ? await database.select({ deviceTestHelpUrl: integrations.deviceTestHelpUrl }).from(integrations).where(eq(integrations.id, session.integrationId))
     : [];
   const integration = launched ?? (await primaryIntegration(database));
-  return <DeviceTest helpUrl={webUrl(integration?.deviceTestHelpUrl)} reportsToClinic={Boolean(session)} />;
+  return (
+    <LanguageProvider initial={await requestLanguage()}>
+      <DeviceTest helpUrl={webUrl(integration?.deviceTestHelpUrl)} reportsToClinic={Boolean(session)} />
+    </LanguageProvider>
+  );
 }
 
 /** The settings accept only http(s) URLs; checked again because this one becomes a link. */

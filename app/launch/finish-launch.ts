@@ -1,24 +1,34 @@
+import { eq } from 'drizzle-orm';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { DatabaseHandle } from '@/lib/db/client';
-import { visitEndedResponse } from './failure-page';
-import type { Integration } from '@/lib/db/schema';
+import { meetings, type Integration } from '@/lib/db/schema';
 import { startDeviceTest } from '@/lib/device-test/launch';
 import type { LaunchToken } from '@/lib/epic/launch-token';
 import { storeGrant, type EpicGrant } from '@/lib/epic/oauth-tokens';
 import { orderingKey } from '@/lib/epic/outbox';
+import { requestLanguage } from '@/lib/i18n/request-language';
 import { OAUTH_CALLBACK_PATH, secureCookies } from '@/lib/public-url';
 import { joinVisit } from '@/lib/visit/launch';
+import { sealNewVisit } from '@/lib/visit/new-visit';
 import { participantCookieName, participantCookieOptions, signParticipantSession } from '@/lib/visit/participant-session';
+import { providerVisitEndedResponse, visitEndedResponse, visitFullResponse } from './failure-page';
+
+export interface FinishingLaunch {
+  integration: Integration;
+  token: LaunchToken;
+  encryptionKey: string;
+  mode: string | null;
+  grant?: EpicGrant;
+  /** The provider chose to start the visit again after it ended (app/launch/new-visit). */
+  startNew?: boolean;
+}
 
 /**
- * The end of every good launch, straight from the link or after Epic's OAuth callback: the device
- * test (spec section 3) or the visit, with the participant's session cookie.
+ * The end of every good launch, straight from the link, after Epic's OAuth callback, or when a
+ * provider starts an ended visit again: the device test (spec section 3) or the visit, with the
+ * participant's session cookie; or the page that says the visit ended or is full.
  */
-export async function finishLaunch(
-  handle: DatabaseHandle,
-  request: NextRequest,
-  launch: { integration: Integration; token: LaunchToken; encryptionKey: string; mode: string | null; grant?: EpicGrant },
-): Promise<NextResponse> {
+export async function finishLaunch(handle: DatabaseHandle, request: NextRequest, launch: FinishingLaunch): Promise<NextResponse> {
   const { integration, token, encryptionKey, grant } = launch;
   const database = handle.db;
   if (launch.mode === 'devicetest') {
@@ -27,15 +37,16 @@ export async function finishLaunch(
   }
 
   // Writes the launch log row too, in the same statement.
-  const joined = await joinVisit(handle, integration, token, encryptionKey);
-  if (!joined.participantId) return visitEndedResponse();
+  const joined = await joinVisit(handle, integration, token, encryptionKey, { startNew: launch.startNew });
+  if (joined.outcome === 'visit_full') return visitFullResponse(await requestLanguage());
+  if (joined.outcome === 'visit_ended') {
+    if (token.userType !== 'Provider') return visitEndedResponse(await requestLanguage());
+    const [ended] = await database.select({ endedAt: meetings.endedAt }).from(meetings).where(eq(meetings.id, joined.meetingId));
+    return providerVisitEndedResponse(await requestLanguage(), ended?.endedAt ?? null, sealNewVisit({ integrationId: integration.id, token, encryptionKey, grant }));
+  }
   if (grant) await storeGrant(database, orderingKey(joined.meetingId, token.userType, token.externalId), grant);
   const response = new NextResponse(null, { status: 303, headers: { Location: `/visit/${joined.meetingId}`, 'Cache-Control': 'no-store' } });
-  response.cookies.set(
-    participantCookieName(joined.meetingId),
-    signParticipantSession(joined.participantId, joined.meetingId),
-    participantCookieOptions(),
-  );
+  response.cookies.set(participantCookieName(joined.meetingId), signParticipantSession(joined.participantId!, joined.meetingId), participantCookieOptions());
   return response;
 }
 

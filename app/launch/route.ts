@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
+import { requestLanguage } from '@/lib/i18n/request-language';
 import { LaunchTokenError, readLaunchToken } from '@/lib/epic/launch-token';
 import { beginEpicAuthorization, OAuthLaunchError, stateBinding } from '@/lib/epic/oauth';
 import { oauthRedirectUri } from '@/lib/public-url';
@@ -18,7 +19,7 @@ export async function GET(request: NextRequest) {
   const database = handle.db;
   const refuse = async (outcome: string, detail: string, ids: { sessionId?: string; epicUserId?: string } = {}) => {
     await recordLaunch(database, { encryptionKey: key, outcome, detail, ...ids });
-    return launchFailureResponse();
+    return launchFailureResponse(await requestLanguage());
   };
 
   try {
@@ -74,6 +75,6 @@ export async function GET(request: NextRequest) {
   } catch (error) {
     // Even an unexpected fault looks like any other refused link; the detail is only logged.
     console.error('[launch] unexpected error', error instanceof Error ? error.message : error);
-    return launchFailureResponse();
+    return launchFailureResponse(await requestLanguage());
   }
 }

@@ -2,11 +2,12 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
+  check,
   customType,
   index,
   integer,
   jsonb,
-  check,
   pgEnum,
   pgTable,
   text,
@@ -14,7 +15,6 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-
 import {
   ADMITTANCE_POLICIES,
   AUTH_TYPES,
@@ -75,6 +75,7 @@ export const signInAttempts = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
+    index('sign_in_attempts_at').on(table.at),
     index('sign_in_attempts_email_at').on(table.email, table.at),
     index('sign_in_attempts_address_at').on(table.address, table.at),
     index('sign_in_attempts_email_address_at').on(table.email, table.address, table.at),
@@ -162,8 +163,10 @@ export const providers = pgTable(
 );
 
 /**
- * The one meeting of an Epic visit: unique per integration and visit key (ConferenceID, else
- * SessionID), so concurrent launches converge on one row through an upsert.
+ * A meeting of an Epic visit, found by integration and visit key (ConferenceID, else SessionID).
+ * A visit has one open meeting at a time: concurrent launches converge on it (the launch function,
+ * drizzle/0005). Once it ended it stays ended; a provider may start the visit again, which makes
+ * the next generation, and patients' links then join that one (docs/visit-lifecycle.md).
  */
 export const meetings = pgTable(
   'meetings',
@@ -171,6 +174,8 @@ export const meetings = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
     visitKey: text('visit_key').notNull(),
+    /** 1 for the visit's first meeting, one more for each meeting a provider started after it ended. */
+    generation: integer('generation').notNull().default(1),
     sessionId: text('session_id'),
     conferenceId: text('conference_id'),
     /** waiting: no provider has joined yet; active: started; ended: over for everyone. */
@@ -178,11 +183,24 @@ export const meetings = pgTable(
     admittancePolicy: admittancePolicyEnum('admittance_policy').notNull(),
     defaultHostEmail: text('default_host_email').notNull(),
     hostProviderId: uuid('host_provider_id').references(() => providers.id, { onDelete: 'set null' }),
+    /** The end of the latest launch link window seen for this meeting; null when a link never expires. */
+    linksValidUntil: timestamp('links_valid_until', { withTimezone: true }),
+    /** Since when nobody has been connected; null while someone is. The idle timer counts from it. */
+    emptySince: timestamp('empty_since', { withTimezone: true }).defaultNow(),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
+    /** Why it ended: a provider, an admin, nobody there for the idle time, the links' window over. */
+    endedBy: text('ended_by'),
   },
-  (table) => [uniqueIndex('meetings_integration_visit').on(table.integrationId, table.visitKey), index('meetings_created_at').on(table.createdAt)],
+  (table) => [
+    uniqueIndex('meetings_integration_visit_generation').on(table.integrationId, table.visitKey, table.generation),
+    index('meetings_created_at').on(table.createdAt),
+    // The sweep that ends visits by themselves looks only at meetings not ended.
+    index('meetings_open').on(table.emptySince).where(sql`state <> 'ended'`),
+    index('meetings_ended_at').on(table.endedAt).where(sql`state = 'ended'`),
+    check('meetings_ended_by', sql`${table.endedBy} is null or ${table.endedBy} in ('provider', 'admin', 'idle', 'links_expired')`),
+  ],
 );
 
 /** A person in a meeting. Patient rows are deleted when the visit ends (spec section 5). */
@@ -203,15 +221,30 @@ export const participants = pgTable(
     admission: admissionEnum('admission').notNull().default('waiting'),
     /** The open push stream that makes this participant connected; null when disconnected. */
     connectionId: text('connection_id'),
+    /** The app server holding that stream: connected only while that server is alive (appServers). */
+    serverId: uuid('server_id'),
+    /** What the others' tiles show: this person's microphone and camera, as their page last said. */
+    micOn: boolean('mic_on').notNull().default(true),
+    cameraOn: boolean('camera_on').notNull().default(true),
     connectedAt: timestamp('connected_at', { withTimezone: true }),
-    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (table) => [
     uniqueIndex('participants_meeting_user').on(table.meetingId, table.userType, table.epicUserId),
-    index('participants_connected_seen').on(table.lastSeenAt),
+    index('participants_connected_server').on(table.serverId).where(sql`connection_id is not null`),
   ],
 );
+
+/**
+ * Each running app server. It refreshes its row every few seconds, one write for all its streams;
+ * when a server stops refreshing (it died), its participants are disconnected by the others (or by
+ * itself when it starts again), so Epic's green light does not stay on.
+ */
+export const appServers = pgTable('app_servers', {
+  id: uuid('id').primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 /**
  * Every connect and disconnect, written in the same transaction as the change. Epic is told
@@ -232,7 +265,7 @@ export const participantEvents = pgTable(
     status: connectionStatusEnum('status').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('participant_events_meeting').on(table.meetingId, table.id)],
+  (table) => [index('participant_events_meeting').on(table.meetingId, table.id), index('participant_events_at').on(table.at)],
 );
 
 /** WebRTC offers, answers and candidates on their way between two browsers. */
@@ -291,6 +324,8 @@ export const notifications = pgTable(
     userType: userTypeEnum('user_type'),
     /** Connected / Disconnected, or Passed / Failed for a device test. */
     status: text('status').notNull(),
+    /** A test call an admin sent from the settings page (a test SessionID and ExternalID). */
+    isTest: boolean('is_test').notNull().default(false),
     orderingKey: text('ordering_key').notNull(),
     body: jsonb('body').$type<Record<string, unknown>>().notNull(),
     state: notificationStateEnum('state').notNull().default('pending'),
@@ -364,3 +399,27 @@ export const oauthLaunches = pgTable('oauth_launches', {
 });
 
 export type Notification = typeof notifications.$inferSelect;
+
+/**
+ * Settings of the whole server, not of one integration (one row): when an abandoned visit ends by
+ * itself, and how long each kind of record is kept (lib/server-settings/schema.ts).
+ */
+export const serverSettings = pgTable(
+  'server_settings',
+  {
+    id: integer('id').primaryKey().default(1),
+    idleMinutes: integer('idle_minutes').notNull().default(15),
+    launchLogDays: integer('launch_log_days').notNull().default(30),
+    notificationDays: integer('notification_days').notNull().default(90),
+    participantEventDays: integer('participant_event_days').notNull().default(90),
+    endedMeetingDays: integer('ended_meeting_days').notNull().default(90),
+    signInAttemptDays: integer('sign_in_attempt_days').notNull().default(30),
+    auditDays: integer('audit_days').notNull().default(730),
+    /** When a server last took its turn to purge (lib/retention/purge.ts). */
+    lastPurgeAt: timestamp('last_purge_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [check('server_settings_one_row', sql`${table.id} = 1`)],
+);
+
+export type ServerSettings = typeof serverSettings.$inferSelect;

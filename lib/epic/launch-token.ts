@@ -85,6 +85,15 @@ const ZERO_IV = Buffer.alloc(AES_BLOCK_BYTES);
  * exactly 32 bytes. AES-128 (older Epic): the first 16 bytes of SHA-1 of the secret.
  * A bad secret is a configuration error, not a bad link, so it throws a plain Error.
  */
+/** A token that went through JSON (sealed while a launch waits): its dates are dates again. */
+export function reviveLaunchToken(value: unknown): LaunchToken {
+  const token = value as Record<string, unknown>;
+  for (const field of ['timestamp', 'appointmentTime', 'expiresAt'] as const) {
+    if (typeof token[field] === 'string') token[field] = new Date(token[field]);
+  }
+  return token as unknown as LaunchToken;
+}
+
 export function launchKeyFromSecret(secret: string, algorithm: EncryptionAlgorithm): Buffer {
   if (secret.length === 0) {
     throw new Error('The Encryption Secret is empty');

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Database } from '@/lib/db/client';
 import { oauthLaunches, type Integration } from '@/lib/db/schema';
 import type { EpicGrant } from '@/lib/epic/oauth-tokens';
-import type { LaunchToken } from '@/lib/epic/launch-token';
+import { reviveLaunchToken, type LaunchToken } from '@/lib/epic/launch-token';
 import { openSecret, sealSecret } from '@/lib/secrets';
 import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
 
@@ -257,11 +257,7 @@ function clientIdOf(integration: Integration): string | null {
 
 function revivePending(json: string): PendingLaunch {
   const pending = JSON.parse(json) as PendingLaunch;
-  const token = pending.token as unknown as Record<string, unknown>;
-  for (const field of ['timestamp', 'appointmentTime', 'expiresAt'] as const) {
-    if (typeof token[field] === 'string') token[field] = new Date(token[field]);
-  }
-  return pending;
+  return { ...pending, token: reviveLaunchToken(pending.token) };
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { AppError } from '@/lib/errors';
 
 // Request bodies are read as a stream with a cap: a stranger's body never grows past the limit in
 // memory, whatever Content-Length says or leaves out (chunked). Over the cap the answer is 413 at
-// once, with Connection: close so the rest of the upload is not read (errorResponse sets it).
+// once, and the rest of the upload is not read: scripts/server.mjs closes such a connection soon
+// after the answer went out.
 
 export const JSON_BODY_MAX_BYTES = 128 * 1024;
 
@@ -43,10 +45,41 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   return bytes;
 }
 
-/** Whether the request carries a body at all (declared or chunked), without reading it. */
-export function hasBody(request: Request): boolean {
-  const declared = request.headers.get('content-length');
-  return (declared !== null && declared !== '0') || request.headers.has('transfer-encoding');
+/**
+ * The same for a plain Node request (the routes served before Next.js, lib/visit/call-routes.ts).
+ * Over the cap it stops reading without destroying the request, so the 413 can still be sent.
+ */
+export function readNodeJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = request.headers['content-length'];
+  if (declared !== undefined && (!/^\d{1,15}$/.test(declared) || Number(declared) > maxBytes)) return Promise.reject(bodyTooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      settled = true;
+      request.off('data', onData);
+      request.pause();
+      reject(bodyTooLarge(maxBytes));
+    };
+    request.on('data', onData);
+    request.once('end', () => {
+      if (settled) return;
+      settled = true;
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new AppError('bad_json', 400, 'The body must be JSON'));
+      }
+    });
+    request.once('error', () => {
+      if (settled) return;
+      settled = true;
+      reject(new AppError('aborted', 400, 'The request was cut off'));
+    });
+  });
 }
 
 export function bodyTooLarge(maxBytes: number): AppError {

@@ -2,31 +2,41 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '@/lib/db/client';
 import { providers, type Integration } from '@/lib/db/schema';
 import type { LaunchToken } from '@/lib/epic/launch-token';
+import { MAX_PEOPLE_IN_VISIT } from '@/lib/visit/schema';
+
+export type LaunchOutcome = 'ok' | 'visit_ended' | 'visit_full';
 
 export interface LaunchedParticipant {
+  outcome: LaunchOutcome;
   meetingId: string;
-  /** null when a patient opened a visit that has ended. */
+  /** null unless the outcome is ok. */
   participantId: string | null;
 }
 
 /**
- * Finds or creates the one meeting of this Epic visit and the participant in it, and writes the
- * launch log row, in one statement. Upserts on the unique keys make simultaneous launches of one
- * visit converge on one meeting; one statement is its own transaction.
+ * Finds the visit's open meeting (or makes the first), puts the participant in it, and writes the
+ * launch log row, in one statement (drizzle/0005: televisit_join_visit). A provider who opens an
+ * ended visit is told so, and `startNew` (their choice) starts its next meeting.
  */
-export async function joinVisit(handle: DatabaseHandle, integration: Integration, token: LaunchToken, encryptionKey: string): Promise<LaunchedParticipant> {
+export async function joinVisit(
+  handle: DatabaseHandle,
+  integration: Integration,
+  token: LaunchToken,
+  encryptionKey: string,
+  options: { startNew?: boolean } = {},
+): Promise<LaunchedParticipant> {
   const providerId = token.userType === 'Provider' ? await findOrCreateProvider(handle.db, integration, token) : null;
-  // drizzle/0002_join_visit_function.sql: the upserts and the launch log row in one call.
-  const [row] = await handle.query<{ joined_participant_id: string | null; joined_meeting_id: string }>(
-    'select * from televisit_join_visit($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid, $13)',
+  const [row] = await handle.query<{ joined_participant_id: string | null; joined_meeting_id: string; outcome: LaunchOutcome }>(
+    'select * from televisit_join_visit($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid, $13, $14::timestamptz, $15, $16)',
     [
       integration.id, token.meetingKey, token.sessionId, token.conferenceId,
       integration.admittancePolicy, integration.defaultHostEmail, token.userType, token.externalId,
       token.externalIdType, token.firstName, token.lastName, providerId, encryptionKey,
+      token.expiresAt?.toISOString() ?? null, options.startNew === true, MAX_PEOPLE_IN_VISIT,
     ],
   );
-  if (!row) throw new Error('the launch upsert returned no participant');
-  return { meetingId: row.joined_meeting_id, participantId: row.joined_participant_id };
+  if (!row) throw new Error('the launch function returned nothing');
+  return { outcome: row.outcome, meetingId: row.joined_meeting_id, participantId: row.joined_participant_id };
 }
 
 /** By email when Epic sent one, else by Epic user ID; created with the configured Provider User Type. */

@@ -1,14 +1,16 @@
-import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
 import { meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
 import { announceMeetingChange } from '@/lib/db/bus';
 import { enqueueConnectionStatus } from '@/lib/epic/outbox';
+import { MAX_PEOPLE_IN_VISIT } from '@/lib/visit/schema';
+import { serverId } from '@/lib/visit/server-presence';
 
 // The visit's state changes. Each runs in one transaction that locks the meeting row first (one
 // order everywhere, so no deadlocks), writes a participant event for every connect and
 // disconnect, and announces the change to the push streams when it commits.
 
-export type ConnectOutcome = 'connected' | 'ended' | 'removed' | 'missing';
+export type ConnectOutcome = 'connected' | 'ended' | 'removed' | 'missing' | 'full';
 
 export async function connectParticipant(database: Database, participantId: string, connectionId: string): Promise<ConnectOutcome> {
   return database.transaction(async (tx) => {
@@ -17,11 +19,14 @@ export async function connectParticipant(database: Database, participantId: stri
     const { meeting, participant } = locked;
     if (meeting.state === 'ended') return 'ended';
     if (participant.admission === 'removed') return 'removed';
+    // Someone already connected (a reload, a second device) keeps their place; someone new waits
+    // for one while the visit has all the people it can hold.
+    if (!participant.connectionId && (await connectedCount(tx, meeting.id)) >= MAX_PEOPLE_IN_VISIT) return 'full';
     const now = new Date();
 
     await tx
       .update(participants)
-      .set({ connectionId, connectedAt: participant.connectionId ? participant.connectedAt : now, lastSeenAt: now })
+      .set({ connectionId, serverId: serverId(), connectedAt: participant.connectionId ? participant.connectedAt : now })
       .where(eq(participants.id, participant.id));
     // Signals still waiting for a connection this one replaces will never be read.
     if (participant.connectionId) await tx.delete(signals).where(eq(signals.toConnection, participant.connectionId));
@@ -31,7 +36,7 @@ export async function connectParticipant(database: Database, participantId: stri
     if (participant.userType === 'Provider') {
       await tx
         .update(meetings)
-        .set({ state: 'active', startedAt: meeting.startedAt ?? now, hostProviderId: participant.providerId ?? meeting.hostProviderId })
+        .set({ state: 'active', startedAt: meeting.startedAt ?? now, hostProviderId: participant.providerId ?? meeting.hostProviderId, emptySince: null })
         .where(eq(meetings.id, meeting.id));
       if (meeting.admittancePolicy === 'automatic') {
         await tx
@@ -39,23 +44,22 @@ export async function connectParticipant(database: Database, participantId: stri
           .set({ admission: 'admitted' })
           .where(and(eq(participants.meetingId, meeting.id), eq(participants.admission, 'waiting')));
       }
-    } else if (meeting.admittancePolicy === 'automatic' && participant.admission === 'waiting' && (await providerPresent(tx, meeting.id))) {
-      await tx.update(participants).set({ admission: 'admitted' }).where(eq(participants.id, participant.id));
+    } else {
+      if (meeting.emptySince) await tx.update(meetings).set({ emptySince: null }).where(eq(meetings.id, meeting.id));
+      if (meeting.admittancePolicy === 'automatic' && participant.admission === 'waiting' && (await providerPresent(tx, meeting.id))) {
+        await tx.update(participants).set({ admission: 'admitted' }).where(eq(participants.id, participant.id));
+      }
     }
     await announceMeetingChange(tx, meeting.id);
     return 'connected';
   });
 }
 
-/**
- * The stream `connectionId` closed. Nothing happens when a newer stream has replaced it, or, for
- * the stale sweep, when the connection showed signs of life after `seenBefore`.
- */
-export async function disconnectParticipant(database: Database, participantId: string, connectionId: string, seenBefore?: Date): Promise<void> {
+/** The stream `connectionId` closed. Nothing happens when a newer stream has replaced it. */
+export async function disconnectParticipant(database: Database, participantId: string, connectionId: string): Promise<void> {
   await database.transaction(async (tx) => {
     const locked = await lockParticipant(tx, participantId);
     if (!locked || locked.participant.connectionId !== connectionId) return;
-    if (seenBefore && locked.participant.lastSeenAt && locked.participant.lastSeenAt >= seenBefore) return;
     await markDisconnected(tx, locked.meeting, locked.participant);
     await announceMeetingChange(tx, locked.meeting.id);
   });
@@ -75,34 +79,22 @@ export function disconnectEventually(database: Database, participantId: string, 
 
 const DISCONNECT_RETRIES = 10;
 
-/** Keeps connections alive (one statement for a whole server's streams); returns those still current. */
-export async function touchConnections(database: Database, connectionIds: string[]): Promise<Set<string>> {
-  if (connectionIds.length === 0) return new Set();
-  const touched = await database
-    .update(participants)
-    .set({ lastSeenAt: new Date() })
-    .where(inArray(participants.connectionId, connectionIds))
-    .returning({ connectionId: participants.connectionId });
-  return new Set(touched.map((row) => row.connectionId!));
+/** What this person's microphone and camera are doing, for the others' tiles; false when not connected. */
+export async function setMediaState(database: Database, participantId: string, media: { micOn: boolean; cameraOn: boolean }): Promise<boolean> {
+  return database.transaction(async (tx) => {
+    const [changed] = await tx
+      .update(participants)
+      .set(media)
+      .where(and(eq(participants.id, participantId), isNotNull(participants.connectionId)))
+      .returning({ meetingId: participants.meetingId });
+    if (changed) await announceMeetingChange(tx, changed.meetingId);
+    return Boolean(changed);
+  });
 }
 
-/**
- * Connections whose server stopped refreshing them (the server died, the network vanished)
- * are disconnected here, so Epic's green light does not stay on.
- */
-export async function disconnectStale(database: Database, staleAfterMs: number): Promise<number> {
-  const cutoff = new Date(Date.now() - staleAfterMs);
-  const stale = await database
-    .select({ id: participants.id, connectionId: participants.connectionId })
-    .from(participants)
-    .where(and(isNotNull(participants.connectionId), lt(participants.lastSeenAt, cutoff)));
-  for (const row of stale) await disconnectParticipant(database, row.id, row.connectionId!, cutoff);
-  return stale.length;
-}
+export type ProviderAction = 'admit' | 'remove' | 'readmit';
 
-export type ProviderAction = 'admit' | 'remove';
-
-/** A provider admits or removes a waiting patient. */
+/** A provider admits or removes a patient, or lets a removed one back in (straight into the call). */
 export async function actOnPatient(database: Database, meetingId: string, actorId: string, patientId: string, action: ProviderAction): Promise<boolean> {
   return database.transaction(async (tx) => {
     const meeting = await lockMeeting(tx, meetingId);
@@ -110,7 +102,8 @@ export async function actOnPatient(database: Database, meetingId: string, actorI
     const [actor] = await tx.select().from(participants).where(and(eq(participants.id, actorId), eq(participants.meetingId, meetingId)));
     const [patient] = await tx.select().from(participants).where(and(eq(participants.id, patientId), eq(participants.meetingId, meetingId)));
     if (actor?.userType !== 'Provider' || patient?.userType !== 'Patient') return false;
-    if (action === 'admit') {
+    if (action === 'admit' || action === 'readmit') {
+      if (action === 'readmit' && patient.admission !== 'removed') return false;
       await tx.update(participants).set({ admission: 'admitted' }).where(eq(participants.id, patient.id));
     } else {
       await tx.update(participants).set({ admission: 'removed' }).where(eq(participants.id, patient.id));
@@ -121,19 +114,29 @@ export async function actOnPatient(database: Database, meetingId: string, actorI
   });
 }
 
+/** Why a visit ends, and what must still hold when it is locked (someone may have come back). */
+export type EndReason =
+  | { by: 'provider'; participantId: string }
+  | { by: 'admin' }
+  | { by: 'idle'; emptySinceBefore: Date }
+  | { by: 'links_expired'; now: Date };
+
 /**
- * Ends the visit for everyone: every connected participant is disconnected (with its event), and
- * the patients' records are deleted, as the spec's section 5 asks.
+ * Ends the visit for everyone: every connected participant is disconnected (with its event, so
+ * Epic hears it), and the patients' records are deleted, as the spec's section 5 asks. Safe to call
+ * from several servers at once: the meeting row is locked, and an ended visit is not ended twice.
  */
-export async function endMeeting(database: Database, meetingId: string, actorId: string): Promise<boolean> {
+export async function endMeeting(database: Database, meetingId: string, reason: EndReason): Promise<boolean> {
   return database.transaction(async (tx) => {
     const meeting = await lockMeeting(tx, meetingId);
     if (!meeting || meeting.state === 'ended') return false;
     const everyone = await tx.select().from(participants).where(eq(participants.meetingId, meetingId)).for('update');
-    if (everyone.find((person) => person.id === actorId)?.userType !== 'Provider') return false;
+    if (reason.by === 'provider' && everyone.find((person) => person.id === reason.participantId)?.userType !== 'Provider') return false;
+    if (reason.by === 'idle' && (meeting.emptySince === null || meeting.emptySince >= reason.emptySinceBefore)) return false;
+    if (reason.by === 'links_expired' && (meeting.linksValidUntil === null || meeting.linksValidUntil >= reason.now)) return false;
     const now = new Date();
     for (const person of everyone) if (person.connectionId) await markDisconnected(tx, meeting, person, now);
-    await tx.update(meetings).set({ state: 'ended', endedAt: now }).where(eq(meetings.id, meetingId));
+    await tx.update(meetings).set({ state: 'ended', endedAt: now, endedBy: reason.by, emptySince: now }).where(eq(meetings.id, meetingId));
     await tx.delete(participants).where(and(eq(participants.meetingId, meetingId), eq(participants.userType, 'Patient')));
     await tx.delete(signals).where(eq(signals.meetingId, meetingId));
     await announceMeetingChange(tx, meeting.id);
@@ -142,9 +145,19 @@ export async function endMeeting(database: Database, meetingId: string, actorId:
 }
 
 async function markDisconnected(tx: Transaction, meeting: Meeting, participant: Participant, now = new Date()) {
-  await tx.update(participants).set({ connectionId: null, connectedAt: null }).where(eq(participants.id, participant.id));
+  await tx.update(participants).set({ connectionId: null, serverId: null, connectedAt: null }).where(eq(participants.id, participant.id));
   await tx.delete(signals).where(eq(signals.toConnection, participant.connectionId!));
   await recordEvent(tx, meeting, participant, 'Disconnected', now);
+  // The last one out starts the idle timer (lib/visit/visit-ending.ts).
+  if ((await connectedCount(tx, meeting.id)) === 0) await tx.update(meetings).set({ emptySince: now }).where(eq(meetings.id, meeting.id));
+}
+
+async function connectedCount(tx: Transaction, meetingId: string): Promise<number> {
+  const [row] = await tx
+    .select({ count: sql<number>`count(*)::int` })
+    .from(participants)
+    .where(and(eq(participants.meetingId, meetingId), isNotNull(participants.connectionId)));
+  return row?.count ?? 0;
 }
 
 /** The event, and in the same transaction the notification that tells Epic about it. */

@@ -8,14 +8,19 @@ import type { UserType } from '@/lib/visit/schema';
 // meeting on each app server, however many push streams it holds (lib/visit/stream-hub.ts).
 
 export type PatientStage = 'waiting-for-host' | 'waiting-for-admission' | 'in-call';
-/** ended: over, or gone from the database; gone: this person's place in the visit no longer exists. */
-export type VisitStage = PatientStage | 'removed' | 'ended' | 'gone';
+/**
+ * ended: over, or gone from the database; gone: this person's place in the visit no longer exists;
+ * full: the visit has all the people it can hold (this person was not let in).
+ */
+export type VisitStage = PatientStage | 'removed' | 'ended' | 'gone' | 'full';
 
 export interface PeerView {
   participantId: string;
   connectionId: string;
   name: string;
   userType: UserType;
+  micOn: boolean;
+  cameraOn: boolean;
 }
 
 export interface MeetingView {
@@ -27,6 +32,8 @@ export interface MeetingView {
   peers: PeerView[];
   /** For providers: patients waiting to be admitted, oldest first. */
   waiting: Array<{ participantId: string; name: string; since: string }>;
+  /** For providers: patients they removed, who can be let back in. */
+  removed: Array<{ participantId: string; name: string }>;
 }
 
 export interface MeetingSnapshot {
@@ -59,7 +66,7 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
   if (!snapshot || !me) {
     // Patient records are deleted when the visit ends (spec section 5); the browser still learns it ended.
     const stage = !snapshot || snapshot.meeting.state === 'ended' ? 'ended' : 'gone';
-    return { meetingState: snapshot?.meeting.state ?? 'ended', me: { participantId, userType: 'Patient', name: '', admission: 'waiting', connectionId: null }, stage, peers: [], waiting: [] };
+    return { meetingState: snapshot?.meeting.state ?? 'ended', me: { participantId, userType: 'Patient', name: '', admission: 'waiting', connectionId: null }, stage, peers: [], waiting: [], removed: [] };
   }
   const { meeting, people } = snapshot;
   const connected = people.filter((person) => person.connectionId);
@@ -82,13 +89,24 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
       stage === 'in-call'
         ? connected
             .filter((person) => person.id !== me.id && isInCall(snapshot, person))
-            .map((person) => ({ participantId: person.id, connectionId: person.connectionId!, name: displayName(person), userType: person.userType }))
+            .map((person) => ({
+              participantId: person.id,
+              connectionId: person.connectionId!,
+              name: displayName(person),
+              userType: person.userType,
+              micOn: person.micOn,
+              cameraOn: person.cameraOn,
+            }))
         : [],
     waiting:
       me.userType === 'Provider' && meeting.state !== 'ended'
         ? connected
             .filter((person) => person.userType === 'Patient' && person.admission === 'waiting')
             .map((person) => ({ participantId: person.id, name: displayName(person), since: (person.connectedAt ?? person.createdAt).toISOString() }))
+        : [],
+    removed:
+      me.userType === 'Provider' && meeting.state !== 'ended'
+        ? people.filter((person) => person.userType === 'Patient' && person.admission === 'removed').map((person) => ({ participantId: person.id, name: displayName(person) }))
         : [],
   };
 }

@@ -4,6 +4,8 @@ export const USER_TYPES = ['Patient', 'Provider'] as const;
 export type UserType = (typeof USER_TYPES)[number];
 /** waiting: no provider has joined yet; active: started; ended: over for everyone. */
 export const MEETING_STATES = ['waiting', 'active', 'ended'] as const;
+/** People connected to one visit at once (peer-to-peer video: each sends to every other). */
+export const MAX_PEOPLE_IN_VISIT = 4;
 /** Admitted patients go straight in whenever a provider is there; removed ones stay out. */
 export const ADMISSIONS = ['waiting', 'admitted', 'removed'] as const;
 
@@ -24,8 +26,11 @@ export const signalRequestSchema = z.object({
 export const visitActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('admit'), participantId: id }),
   z.object({ action: z.literal('remove'), participantId: id }),
+  z.object({ action: z.literal('readmit'), participantId: id }),
   z.object({ action: z.literal('end') }),
   z.object({ action: z.literal('leave'), connectionId: id }),
 ]);
 
 export type VisitAction = z.infer<typeof visitActionSchema>;
+
+export const mediaStateSchema = z.strictObject({ micOn: z.boolean(), cameraOn: z.boolean() });

@@ -1,7 +1,6 @@
 import type { Database } from '@/lib/db/client';
 import { db } from '@/lib/db';
 import { onAnnouncement, onMeetingChange, signalTopic } from '@/lib/db/bus';
-import { touchConnections } from '@/lib/visit/meeting-state';
 import { readMeetingSnapshot, takeSignals, viewOf, type MeetingSnapshot } from '@/lib/visit/meeting-view';
 
 // Every visit push stream this server holds, grouped by meeting. What keeps one participant from
@@ -10,13 +9,16 @@ import { readMeetingSnapshot, takeSignals, viewOf, type MeetingSnapshot } from '
 //   on this server, and through the meeting's next snapshot when the newer one is elsewhere;
 // - one read per meeting per change (a "room" re-reads the meeting once, however many changes and
 //   streams, and computes each stream's view in memory), instead of one read per stream;
-// - one heartbeat for the whole server: a ping to every stream and one UPDATE for all of them;
+// - one heartbeat for the whole server: a ping to every stream, spread over the interval (a ping
+//   to thousands of sockets at once would stall everyone for a tenth of a second), and one row in
+//   the database that says this server, and so everyone whose stream it holds, is alive
+//   (lib/visit/server-presence.ts);
 // - signals to a stream on this server are handed over in memory; only those to a stream on
 //   another server go through the database (lib/visit/signal-relay.ts).
 
 export const HEARTBEAT_MS = 15_000;
-/** Connections touched per UPDATE; keeps one statement's parameter list small. */
-const TOUCH_BATCH = 1000;
+/** Pings go out in this many slices per heartbeat, one slice per tick. */
+const PING_SLICES = 150;
 
 export interface StreamClient {
   readonly meetingId: string;
@@ -24,6 +26,11 @@ export interface StreamClient {
   readonly connectionId: string;
   /** True once a newer stream of the same participant took its place. */
   replaced: boolean;
+  /**
+   * A removed patient's page: not connected (Epic is not told), it only listens, so being let back
+   * in takes effect at once. It ends when the view says so, and the page reconnects properly.
+   */
+  listener: boolean;
   /** JSON of the last view sent, so an unchanged view is not sent again. */
   lastState: string | null;
   /** Only snapshots read from this epoch on may judge the client: older ones predate its connect. */
@@ -40,6 +47,8 @@ export class StreamHub {
   private readonly byParticipant = new Map<string, StreamClient>();
   private readonly signalSubscriptions = new Map<string, Promise<() => void>>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private readonly pingSlices = Array.from({ length: PING_SLICES }, () => new Set<StreamClient>());
+  private pingTick = 0;
 
   constructor(readonly database: Database) {}
 
@@ -49,6 +58,7 @@ export class StreamHub {
 
   /** Starts serving a stream whose connect has committed; replaces this participant's older stream here. */
   attach(client: StreamClient): void {
+    if (client.listener) return this.attachListener(client);
     const previous = this.byParticipant.get(client.participantId);
     if (previous && previous !== client) this.replace(previous);
     this.byParticipant.set(client.participantId, client);
@@ -56,7 +66,8 @@ export class StreamHub {
     const room = this.roomOf(client.meetingId);
     client.minEpoch = room.epoch + 1;
     room.clients.add(client);
-    this.heartbeat ??= setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.pingSlices[Math.floor(Math.random() * PING_SLICES)]!.add(client);
+    this.heartbeat ??= setInterval(() => this.pingNextSlice(), HEARTBEAT_MS / PING_SLICES);
     this.heartbeat.unref();
     void room.refresh();
     // Signals another server stored for this connection: now, and whenever it says there are more.
@@ -67,9 +78,17 @@ export class StreamHub {
     void this.deliverStored(client);
   }
 
+  private attachListener(client: StreamClient): void {
+    const room = this.roomOf(client.meetingId);
+    client.minEpoch = room.epoch + 1;
+    room.clients.add(client);
+    void room.refresh();
+  }
+
   detach(client: StreamClient): void {
     if (this.byConnection.get(client.connectionId) === client) this.byConnection.delete(client.connectionId);
     if (this.byParticipant.get(client.participantId) === client) this.byParticipant.delete(client.participantId);
+    for (const slice of this.pingSlices) slice.delete(client);
     void this.signalSubscriptions.get(client.connectionId)?.then((unsubscribe) => unsubscribe());
     this.signalSubscriptions.delete(client.connectionId);
     const room = this.rooms.get(client.meetingId);
@@ -119,6 +138,10 @@ export class StreamHub {
   publish(room: Room, snapshot: MeetingSnapshot | null, epoch: number): void {
     for (const client of [...room.clients]) {
       if (epoch < client.minEpoch) continue;
+      if (client.listener) {
+        if (this.sendView(client, snapshot).stage !== 'removed') client.close();
+        continue;
+      }
       const me = snapshot?.people.find((person) => person.id === client.participantId);
       if (me && me.connectionId !== client.connectionId) {
         // Another device holds the place now; or ours was dropped (the stale sweep, a removal):
@@ -153,22 +176,10 @@ export class StreamHub {
     }
   }
 
-  /** One heartbeat for every stream here: a ping each, and one UPDATE per thousand connections. */
-  private async beat(): Promise<void> {
-    for (const client of this.byConnection.values()) client.comment('ping');
-    const ids = [...this.byConnection.keys()];
-    for (let start = 0; start < ids.length; start += TOUCH_BATCH) {
-      const batch = ids.slice(start, start + TOUCH_BATCH);
-      try {
-        const alive = await touchConnections(this.database, batch);
-        // A connection the database no longer has was replaced or dropped: its room re-reads.
-        const stale = new Set(batch.filter((id) => !alive.has(id)).map((id) => this.byConnection.get(id)?.meetingId));
-        for (const meetingId of stale) if (meetingId) void this.rooms.get(meetingId)?.refresh();
-      } catch (error) {
-        // The database is away; the streams stay open and the next heartbeat tries again.
-        logError('heartbeat', error);
-      }
-    }
+  /** Keeps every stream here open through proxies that drop idle connections: each pinged once per heartbeat. */
+  private pingNextSlice(): void {
+    this.pingTick = (this.pingTick + 1) % PING_SLICES;
+    for (const client of this.pingSlices[this.pingTick]!) client.comment('ping');
   }
 }
 

@@ -2,6 +2,7 @@ import type { NextRequest } from 'next/server';
 import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { completeEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
+import { requestLanguage } from '@/lib/i18n/request-language';
 import { launchFailureResponse } from '../failure-page';
 import { OAUTH_CALLBACK_PATH, oauthRedirectUri } from '@/lib/public-url';
 import { finishLaunch, OAUTH_STATE_COOKIE } from '../finish-launch';
@@ -37,6 +38,6 @@ export async function GET(request: NextRequest) {
     } else {
       console.error('[launch] unexpected error in the OAuth callback', error);
     }
-    return launchFailureResponse();
+    return launchFailureResponse(await requestLanguage());
   }
 }

@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { forbidden } from 'next/navigation';
+import { LanguageProvider } from '@/components/patient/language';
 import { logoUrl } from '@/lib/branding/logo';
 import { db } from '@/lib/db';
 import { integrations, meetings } from '@/lib/db/schema';
-import { env } from '@/lib/env';
+import { requestLanguage } from '@/lib/i18n/request-language';
+import { iceConfiguration } from '@/lib/visit/ice-servers';
 import { meetingView } from '@/lib/visit/meeting-view';
 import { participantSession } from '@/lib/visit/participant-request';
 import { VisitRoom } from './visit-room';
@@ -25,12 +27,14 @@ export default async function VisitPage({ params }: { params: Promise<{ meetingI
   const view = await meetingView(database, meetingId, session.participantId);
 
   return (
-    <VisitRoom
-      meetingId={meetingId}
-      initialView={view}
-      customText={visit.customText}
-      logoSrc={visit.logoHash ? logoUrl(visit.logoHash) : null}
-      iceServers={env().ICE_SERVERS}
-    />
+    <LanguageProvider initial={await requestLanguage()}>
+      <VisitRoom
+        meetingId={meetingId}
+        initialView={view}
+        customText={visit.customText}
+        logoSrc={visit.logoHash ? logoUrl(visit.logoHash) : null}
+        ice={iceConfiguration(session.participantId)}
+      />
+    </LanguageProvider>
   );
 }

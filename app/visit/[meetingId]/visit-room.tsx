@@ -1,394 +1,508 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MeetingView } from '@/lib/visit/meeting-view';
-import { PeerMesh } from './peer-mesh';
-
-type StreamView = MeetingView & { connectionId: string };
+import { LanguageSwitch, usePatientText } from '@/components/patient/language';
+import type { IceConfiguration } from '@/lib/visit/ice-servers';
+import type { MeetingView, PeerView } from '@/lib/visit/meeting-view';
+import { PeerMesh, type LinkReport, type Quality, type SignalPayload } from './peer-mesh';
+import { useLocalMedia, type LocalMedia } from './use-local-media';
+import { useVisitStream } from './use-visit-stream';
+import { useWaitingChime } from './use-waiting-chime';
 
 interface Props {
   meetingId: string;
   initialView: MeetingView;
   customText: string;
   logoSrc: string | null;
-  iceServers: RTCIceServer[];
+  ice: IceConfiguration;
 }
 
-export function VisitRoom({ meetingId, initialView, customText, logoSrc, iceServers }: Props) {
-  const [view, setView] = useState<MeetingView>(initialView);
-  const [connectionId, setConnectionId] = useState<string | null>(null);
+export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: Props) {
+  const { text } = usePatientText();
+  const t = text.visit;
   const [left, setLeft] = useState(false);
-  // Another device (or tab) of the same person took the place: this one stops and stays stopped.
-  const [replaced, setReplaced] = useState(false);
-  const [remoteStreams, setRemoteStreams] = useState<Map<string, MediaStream>>(new Map());
-  const [localStream, setLocalStream] = useState<MediaStream | null>(null);
-  const [mediaProblem, setMediaProblem] = useState('');
-  const [micOn, setMicOn] = useState(true);
-  const [cameraOn, setCameraOn] = useState(true);
   const meshRef = useRef<PeerMesh | null>(null);
   // Signals that arrive before this browser's mesh exists (the offer can come in the same push as
   // the state that lets us in) wait here instead of being lost.
-  const earlySignals = useRef<Array<{ from: string; payload: Parameters<PeerMesh['handleSignal']>[1] }>>([]);
+  const earlySignals = useRef<Array<{ from: string; payload: SignalPayload; connectionId: string }>>([]);
+  const onSignal = useCallback((from: string, payload: SignalPayload, connectionId: string) => {
+    const mesh = meshRef.current;
+    if (mesh && mesh.myConnectionId === connectionId) void mesh.handleSignal(from, payload);
+    else earlySignals.current.push({ from, payload, connectionId });
+  }, []);
+  const { view, connectionId, status, replaced } = useVisitStream(meetingId, initialView, { enabled: !left, onSignal });
   const inCall = view.stage === 'in-call' && !left && !replaced;
+  const waiting = view.stage === 'waiting-for-host' || view.stage === 'waiting-for-admission';
+  // Camera and microphone from the waiting room on: a patient sees they are ready before the provider comes.
+  const media = useLocalMedia((inCall || waiting) && !left && !replaced);
+  const [micOn, setMicOn] = useState(true);
+  const [cameraOn, setCameraOn] = useState(true);
+  const [remoteStreams, setRemoteStreams] = useState<Map<string, MediaStream>>(new Map());
+  const [reports, setReports] = useState<Map<string, LinkReport>>(new Map());
+  // The ICE configuration in use: renewed TURN credentials replace the ones the page came with.
+  const iceRef = useRef(ice);
 
-  const api = useCallback(
+  const post = useCallback(
     (path: string, body: unknown) =>
       fetch(`/api/visits/${meetingId}/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
     [meetingId],
   );
-
-  // The push stream: state changes and signals arrive here the moment they happen. EventSource
-  // comes back by itself after a dropped stream; a refused one (429, 503) is retried here, later
-  // each time, so a struggling server is not hammered.
-  useEffect(() => {
-    if (left || replaced) return;
-    let source: EventSource | null = null;
-    let current: string | null = null;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
-    let stopped = false;
-    const open = () => {
-      source = new EventSource(`/api/visits/${meetingId}/events`);
-      source.addEventListener('state', (event) => {
-        failures = 0;
-        const next = JSON.parse((event as MessageEvent<string>).data) as StreamView;
-        setView(next);
-        if (next.stage === 'ended' || next.stage === 'removed' || next.stage === 'gone') stop();
-        if (next.connectionId && next.connectionId !== current) {
-          current = next.connectionId;
-          earlySignals.current = [];
-          setConnectionId(next.connectionId);
-        }
-      });
-      source.addEventListener('signal', (event) => {
-        const { from, payload } = JSON.parse((event as MessageEvent<string>).data);
-        const mesh = meshRef.current;
-        if (mesh && mesh.myConnectionId === current) void mesh.handleSignal(from, payload);
-        else earlySignals.current.push({ from, payload });
-      });
-      source.addEventListener('replaced', () => {
-        stop();
-        setReplaced(true);
-      });
-      source.addEventListener('error', () => {
-        if (stopped || source?.readyState !== EventSource.CLOSED) return;
-        failures++;
-        retryTimer = setTimeout(open, Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)) * (0.5 + Math.random() / 2));
-      });
-    };
-    const stop = () => {
-      stopped = true;
-      clearTimeout(retryTimer);
-      source?.close();
-    };
-    open();
-    const leave = () => {
-      if (current) navigator.sendBeacon(`/api/visits/${meetingId}/actions`, JSON.stringify({ action: 'leave', connectionId: current }));
-    };
-    window.addEventListener('pagehide', leave);
-    return () => {
-      window.removeEventListener('pagehide', leave);
-      stop();
-      // No mesh may run on a closed connection: the next one starts when the new stream says who we are.
-      setConnectionId(null);
-    };
-  }, [meetingId, left, replaced]);
 
   // One mesh per connection of ours: after a reconnect the others address us anew.
   useEffect(() => {
     if (!connectionId || !inCall) return;
     const mesh = new PeerMesh({
       myConnectionId: connectionId,
-      iceServers,
-      send: (to, payload) => api('signal', { from: connectionId, to, payload }),
-      onRemoteStream: (peer, stream) =>
-        setRemoteStreams((streams) => {
-          const next = new Map(streams);
-          if (stream) next.set(peer, stream);
-          else next.delete(peer);
-          return next;
-        }),
+      configuration: { iceServers: iceRef.current.iceServers, iceTransportPolicy: iceRef.current.iceTransportPolicy },
+      send: (to, payload) => post('signal', { from: connectionId, to, payload }),
+      onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
+      onReport: (peer, report) => setReports((current) => withEntry(current, peer, report)),
     });
     meshRef.current = mesh;
-    for (const { from, payload } of earlySignals.current.splice(0)) void mesh.handleSignal(from, payload);
+    for (const early of earlySignals.current.splice(0)) if (early.connectionId === connectionId) void mesh.handleSignal(early.from, early.payload);
     return () => {
       mesh.close();
       meshRef.current = null;
       setRemoteStreams(new Map());
+      setReports(new Map());
     };
-  }, [connectionId, inCall, iceServers, api]);
+  }, [connectionId, inCall, post]);
 
   useEffect(() => {
     meshRef.current?.sync(inCall ? view.peers : []);
   }, [view, inCall, connectionId]);
 
   useEffect(() => {
-    meshRef.current?.setLocalStream(localStream);
-  }, [localStream, connectionId, inCall]);
+    meshRef.current?.setLocalStream(media.stream);
+  }, [media.stream, connectionId, inCall]);
 
-  // Camera and microphone are asked for once the visit starts for this person.
+  // TURN credentials expire: new ones before they do, for the links' next ICE gathering.
   useEffect(() => {
-    if (!inCall || localStream) return;
-    let cancelled = false;
-    navigator.mediaDevices
-      ?.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: true })
-      .then((stream) => {
-        if (cancelled) return stream.getTracks().forEach((track) => track.stop());
-        setLocalStream(stream);
-        setMediaProblem('');
-      })
-      .catch((error: unknown) => setMediaProblem(mediaErrorMessage(error)));
-    return () => {
-      cancelled = true;
+    if (!ice.expiresAt) return;
+    let expiresAt = ice.expiresAt;
+    let timer: ReturnType<typeof setTimeout>;
+    const renew = async () => {
+      try {
+        const response = await fetch(`/api/visits/${meetingId}/ice`, { cache: 'no-store' });
+        if (response.ok) {
+          const fresh = (await response.json()) as IceConfiguration;
+          iceRef.current = fresh;
+          meshRef.current?.setConfiguration({ iceServers: fresh.iceServers, iceTransportPolicy: fresh.iceTransportPolicy });
+          expiresAt = fresh.expiresAt ?? expiresAt;
+        }
+      } finally {
+        schedule();
+      }
     };
-  }, [inCall, localStream]);
+    const schedule = () => {
+      timer = setTimeout(() => void renew(), Math.max(30_000, (expiresAt - Date.now()) * 0.8));
+    };
+    schedule();
+    return () => clearTimeout(timer);
+  }, [ice, meetingId]);
 
+  // The microphone and camera switches: the tracks, and what the others' tiles show.
   useEffect(() => {
-    if (inCall || !localStream) return;
-    localStream.getTracks().forEach((track) => track.stop());
-    setLocalStream(null);
-  }, [inCall, localStream]);
+    media.stream?.getAudioTracks().forEach((track) => (track.enabled = micOn));
+    media.stream?.getVideoTracks().forEach((track) => (track.enabled = cameraOn));
+  }, [media.stream, micOn, cameraOn]);
+  useEffect(() => {
+    if (connectionId && inCall) void post('media', { micOn, cameraOn }).catch(() => undefined);
+  }, [micOn, cameraOn, connectionId, inCall, post]);
 
-  useWaitingAlert(view);
-
-  if (left) {
-    return (
-      <Shell>
-        <h1 className="text-xl font-semibold">You left the visit</h1>
-        <p className="mt-2 text-slate-700">You can come back while the visit is going on.</p>
-        <button type="button" className={primaryButton} onClick={() => setLeft(false)}>
-          Rejoin the visit
-        </button>
-      </Shell>
-    );
-  }
+  const chime = useWaitingChime(view.waiting.map((patient) => patient.participantId), view.me.userType === 'Provider' && !left, t.pageTitle);
 
   if (replaced) {
     return (
-      <Shell>
-        <p role="status" aria-live="polite" className="text-xl font-semibold">
-          You joined from another device
-        </p>
-        <p className="mt-2 text-slate-700">The visit continues there. You can close this page.</p>
+      <Notice title={t.replacedTitle} body={t.replacedBody}>
         <button type="button" className={primaryButton} onClick={() => window.location.reload()}>
-          Use this device instead
+          {t.useThisDevice}
         </button>
-      </Shell>
+      </Notice>
     );
   }
-
-  if (view.stage === 'gone') {
+  if (left) {
     return (
-      <Shell>
-        <p role="status" aria-live="polite" className="text-xl font-semibold">
-          This visit link is no longer valid here.
-        </p>
-        <p className="mt-2 text-slate-700">Open your video visit again from MyChart or Epic.</p>
-      </Shell>
+      <Notice title={t.leftTitle} body={t.leftBody} heading>
+        <button type="button" className={primaryButton} onClick={() => setLeft(false)}>
+          {t.rejoin}
+        </button>
+      </Notice>
     );
   }
+  if (view.stage === 'gone') return <Notice title={t.goneTitle} body={t.goneBody} />;
+  if (view.stage === 'ended') return <Notice title={t.endedTitle} body={t.closePage} />;
+  if (view.stage === 'removed') return <Notice title={t.removedTitle} body={t.removedBody} />;
+  if (view.stage === 'full') return <Notice title={t.fullTitle} body={t.fullBody} />;
 
-  if (view.stage === 'ended' || view.stage === 'removed') {
+  if (waiting) {
     return (
-      <Shell>
-        <p role="status" aria-live="polite" className="text-xl font-semibold">
-          {view.stage === 'ended' ? 'This visit has ended.' : 'The provider removed you from this visit.'}
-        </p>
-        <p className="mt-2 text-slate-700">You can close this page.</p>
-      </Shell>
-    );
-  }
-
-  if (view.stage === 'waiting-for-host' || view.stage === 'waiting-for-admission') {
-    return (
-      <Shell>
-        {logoSrc ? (
-          // eslint-disable-next-line @next/next/no-img-element -- our own hashed, cached logo
-          <img src={logoSrc} alt="Clinic logo" className="mx-auto mb-4 max-h-32 max-w-full" />
-        ) : null}
-        {customText ? <p className="mb-4 whitespace-pre-line text-slate-800" data-testid="custom-text">{customText}</p> : null}
-        <p role="status" aria-live="polite" className="text-lg font-semibold" data-testid="visit-status">
-          {view.stage === 'waiting-for-host' ? 'Waiting for the host to start this meeting' : 'The provider will let you in soon'}
-        </p>
-        <p className="mt-2 text-sm text-slate-600">Keep this page open. It updates by itself.</p>
-        <p className="mt-4 text-sm">
-          <a href="/device-test" target="_blank" rel="noopener" className="text-blue-800 underline">
-            Test your camera, microphone and speaker while you wait
-          </a>{' '}
-          (opens in a new tab)
-        </p>
-      </Shell>
+      <main className="mx-auto flex min-h-screen w-full max-w-lg flex-col justify-center p-4">
+        <div className="rounded-lg bg-white p-5 text-center shadow">
+          <div className="flex justify-end">
+            <LanguageSwitch />
+          </div>
+          {logoSrc ? (
+            // eslint-disable-next-line @next/next/no-img-element -- our own hashed, cached logo
+            <img src={logoSrc} alt={t.clinicLogo} className="mx-auto mb-4 max-h-32 max-w-full" />
+          ) : null}
+          {customText ? (
+            <p className="mb-4 whitespace-pre-line text-slate-800" data-testid="custom-text">
+              {customText}
+            </p>
+          ) : null}
+          <p role="status" aria-live="polite" className="text-lg font-semibold" data-testid="visit-status">
+            {view.stage === 'waiting-for-host' ? t.waitingForHost : t.waitingForAdmission}
+          </p>
+          <p className="mt-1 text-slate-700">{view.stage === 'waiting-for-host' ? t.waitingForHostPlain : t.waitingForAdmissionPlain}</p>
+          {status === 'reconnecting' ? (
+            <p className="mt-2 font-medium text-amber-800" data-testid="connection-status">
+              {t.reconnectingVisit}
+            </p>
+          ) : null}
+          <SelfCheck media={media} />
+          <p className="mt-3 text-sm text-slate-700">{t.keepOpen}</p>
+          <p className="mt-3 text-sm">
+            <a href="/device-test" target="_blank" rel="noopener" className="text-blue-800 underline">
+              {t.testDevices}
+            </a>{' '}
+            {t.opensInNewTab}
+          </p>
+        </div>
+      </main>
     );
   }
 
   const isProvider = view.me.userType === 'Provider';
+  const linkReports = view.peers.map((peer) => reports.get(peer.connectionId));
+  const reconnecting = status === 'reconnecting' || linkReports.some((report) => report?.state === 'reconnecting');
+  const myQuality = worst(linkReports.map((report) => report?.mine ?? 'unknown'));
+  const weakPeers = view.peers.filter((peer) => isWeak(reports.get(peer.connectionId)?.theirs));
+  const statusText = reconnecting
+    ? t.reconnecting
+    : isWeak(myQuality)
+      ? t.yourConnectionWeak
+      : weakPeers.length
+        ? weakPeers.map((peer) => t.theirConnectionWeak(peer.name)).join('. ')
+        : view.peers.length
+          ? t.inCallWith(view.peers.map((peer) => peer.name).join(', '))
+          : t.waitingForOthers;
+
   return (
-    <main className="flex min-h-screen flex-col bg-slate-900 text-white">
-      <p role="status" aria-live="polite" className="sr-only" data-testid="visit-status">
-        {view.peers.length ? `In the visit with ${view.peers.map((peer) => peer.name).join(', ')}` : 'In the visit. Waiting for others to connect.'}
-      </p>
-      {isProvider && view.waiting.length > 0 ? (
-        <section aria-label="Waiting room" className="bg-amber-100 p-3 text-slate-900">
-          <h2 className="font-semibold">{view.waiting.length} waiting to be admitted</h2>
-          <ul className="mt-2 space-y-2">
-            {view.waiting.map((patient) => (
-              <li key={patient.participantId} className="flex flex-wrap items-center gap-2">
-                <span className="font-medium">{patient.name}</span>
-                <button type="button" className={primaryButton} onClick={() => void api('actions', { action: 'admit', participantId: patient.participantId })}>
-                  Admit {patient.name}
-                </button>
-                <button type="button" className={secondaryButton} onClick={() => void api('actions', { action: 'remove', participantId: patient.participantId })}>
-                  Remove {patient.name}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-      <div className="grid flex-1 gap-2 p-2 sm:grid-cols-2">
-        {view.peers.map((peer) => (
-          <RemoteVideo key={peer.connectionId} name={peer.name} stream={remoteStreams.get(peer.connectionId) ?? null} />
-        ))}
+    <main className="flex h-[100dvh] flex-col bg-slate-900 text-white">
+      <header className="flex flex-wrap items-center gap-2 px-3 py-2">
+        <p role="status" aria-live="polite" data-testid="visit-status" className={`min-w-0 flex-1 text-sm font-medium ${reconnecting || isWeak(myQuality) || weakPeers.length ? 'text-amber-300' : 'text-slate-200'}`}>
+          {statusText}
+        </p>
+        <QualityIndicator quality={myQuality} label={t.networkQuality} names={t.quality} />
+        <LanguageSwitch className="!text-blue-200 hover:!bg-slate-800" />
+      </header>
+      {isProvider ? <WaitingNotice view={view} chime={chime} post={post} /> : null}
+      <section aria-label={t.pageTitle} className="relative min-h-0 flex-1 p-2">
         {view.peers.length === 0 ? (
-          <p className="self-center text-center text-slate-300">
-            {isProvider ? 'No patient has joined yet.' : 'Waiting for the others to connect…'}
-          </p>
-        ) : null}
-      </div>
-      <div className="flex flex-wrap items-end justify-between gap-2 p-2">
-        <video
-          data-testid="local-video"
-          aria-label="Your camera"
-          className="h-24 w-32 rounded bg-black object-cover sm:h-32 sm:w-44"
-          muted
-          playsInline
-          autoPlay
-          ref={(element) => {
-            if (element && element.srcObject !== localStream) element.srcObject = localStream;
+          <p className="flex h-full items-center justify-center text-center text-slate-300">{isProvider ? t.noPatientYet : t.othersConnecting}</p>
+        ) : (
+          <div className={`grid h-full gap-2 ${view.peers.length === 1 ? 'grid-cols-1' : view.peers.length === 2 ? 'grid-cols-1 grid-rows-2 sm:grid-cols-2 sm:grid-rows-1' : 'grid-cols-2 grid-rows-2'}`}>
+            {view.peers.map((peer) => (
+              <RemoteTile key={peer.connectionId} peer={peer} stream={remoteStreams.get(peer.connectionId) ?? null} report={reports.get(peer.connectionId)} speakerId={media.choice.speakerId} />
+            ))}
+          </div>
+        )}
+        <figure className="absolute bottom-3 right-3 w-28 overflow-hidden rounded-lg border border-slate-600 bg-black shadow-lg sm:w-44">
+          <video
+            data-testid="local-video"
+            aria-label={t.yourCamera}
+            className="aspect-video w-full -scale-x-100 object-cover"
+            muted
+            playsInline
+            autoPlay
+            ref={(element) => {
+              if (element && element.srcObject !== media.stream) element.srcObject = media.stream;
+            }}
+          />
+          <figcaption className="absolute bottom-0 left-0 right-0 flex items-center gap-1 bg-black/60 px-1.5 py-0.5 text-xs">
+            <span className="truncate">{t.you(view.me.name)}</span>
+            {!micOn ? <MutedBadge label={t.microphoneOff} /> : null}
+          </figcaption>
+        </figure>
+      </section>
+      {media.problem ? (
+        <p role="alert" className="mx-2 mb-2 rounded bg-red-100 p-2 text-sm text-red-900">
+          {t.media[media.problem]}
+        </p>
+      ) : null}
+      <div className="flex flex-wrap items-center justify-center gap-2 border-t border-slate-700 p-2" role="group" aria-label={t.callControls}>
+        <button type="button" className={controlButton} aria-pressed={!micOn} disabled={!media.stream} onClick={() => setMicOn((on) => !on)}>
+          {micOn ? t.muteMicrophone : t.unmuteMicrophone}
+        </button>
+        <button type="button" className={controlButton} aria-pressed={!cameraOn} disabled={!media.stream} onClick={() => setCameraOn((on) => !on)}>
+          {cameraOn ? t.cameraOffButton : t.cameraOnButton}
+        </button>
+        <DevicePicker media={media} />
+        <button
+          type="button"
+          className={dangerButton}
+          onClick={() => {
+            if (connectionId) void post('actions', { action: 'leave', connectionId });
+            setLeft(true);
           }}
-        />
-        {mediaProblem ? (
-          <p role="alert" className="max-w-md rounded bg-red-100 p-2 text-sm text-red-900">
-            {mediaProblem}
-          </p>
-        ) : null}
-        <div className="flex flex-wrap gap-2" role="group" aria-label="Call controls">
-          <button
-            type="button"
-            className={secondaryButton}
-            aria-pressed={!micOn}
-            disabled={!localStream}
-            onClick={() => setMicOn(toggleTracks(localStream, 'audio', !micOn))}
-          >
-            {micOn ? 'Mute microphone' : 'Unmute microphone'}
-          </button>
-          <button
-            type="button"
-            className={secondaryButton}
-            aria-pressed={!cameraOn}
-            disabled={!localStream}
-            onClick={() => setCameraOn(toggleTracks(localStream, 'video', !cameraOn))}
-          >
-            {cameraOn ? 'Turn camera off' : 'Turn camera on'}
-          </button>
+        >
+          {t.leave}
+        </button>
+        {isProvider ? (
           <button
             type="button"
             className={dangerButton}
             onClick={() => {
-              if (connectionId) void api('actions', { action: 'leave', connectionId });
-              setLeft(true);
+              if (window.confirm(t.endConfirm)) void post('actions', { action: 'end' });
             }}
           >
-            Leave
+            {t.endForEveryone}
           </button>
-          {isProvider ? (
-            <button
-              type="button"
-              className={dangerButton}
-              onClick={() => {
-                if (window.confirm('End the visit for everyone?')) void api('actions', { action: 'end' });
-              }}
-            >
-              End visit for everyone
-            </button>
-          ) : null}
-        </div>
+        ) : null}
       </div>
     </main>
   );
 }
 
-function RemoteVideo({ name, stream }: { name: string; stream: MediaStream | null }) {
+/** The provider's waiting room: who waits (never missable: in the header, with a chime) and who was sent out. */
+function WaitingNotice({ view, chime, post }: { view: MeetingView; chime: ReturnType<typeof useWaitingChime>; post: (path: string, body: unknown) => Promise<Response> }) {
+  const t = usePatientText().text.visit;
+  if (view.waiting.length === 0 && view.removed.length === 0) return null;
   return (
-    <figure className="relative overflow-hidden rounded bg-black">
+    <section aria-label={t.waitingRoom} className="bg-amber-100 px-3 py-2 text-slate-900">
+      {view.waiting.length ? <h2 className="font-semibold">{t.waitingCount(view.waiting.length)}</h2> : null}
+      <ul className="mt-1 space-y-2">
+        {view.waiting.map((patient) => (
+          <li key={patient.participantId} className="flex flex-wrap items-center gap-2">
+            <span className="font-medium">{t.isWaiting(patient.name)}</span>
+            <button type="button" className={admitButton} onClick={() => void post('actions', { action: 'admit', participantId: patient.participantId })}>
+              {t.admit(patient.name)}
+            </button>
+            <button
+              type="button"
+              className={lightButton}
+              onClick={() => {
+                if (window.confirm(t.removeConfirm(patient.name))) void post('actions', { action: 'remove', participantId: patient.participantId });
+              }}
+            >
+              {t.remove(patient.name)}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {view.removed.length ? (
+        <div className="mt-2">
+          <h2 className="text-sm font-semibold">{t.removedList}</h2>
+          <ul className="mt-1 space-y-2">
+            {view.removed.map((patient) => (
+              <li key={patient.participantId} className="flex flex-wrap items-center gap-2">
+                <span>{patient.name}</span>
+                <button type="button" className={lightButton} onClick={() => void post('actions', { action: 'readmit', participantId: patient.participantId })}>
+                  {t.letBackIn(patient.name)}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {view.waiting.length && chime.state !== 'on' ? <p className="mt-2 text-sm">{t.chimeBlocked}</p> : null}
+    </section>
+  );
+}
+
+function RemoteTile({ peer, stream, report, speakerId }: { peer: PeerView; stream: MediaStream | null; report: LinkReport | undefined; speakerId: string }) {
+  const t = usePatientText().text.visit;
+  const video = useRef<HTMLVideoElement | null>(null);
+  useEffect(() => {
+    const element = video.current as (HTMLVideoElement & { setSinkId?(id: string): Promise<void> }) | null;
+    if (element?.setSinkId && speakerId) void element.setSinkId(speakerId).catch(() => undefined);
+  }, [speakerId, stream]);
+  const reconnecting = report?.state === 'reconnecting';
+  return (
+    <figure className="relative min-h-0 overflow-hidden rounded-lg bg-black">
       <video
         data-testid="remote-video"
-        data-name={name}
-        aria-label={`Video of ${name}`}
-        className="h-full max-h-[70vh] w-full object-contain"
+        data-name={peer.name}
+        aria-label={t.videoOf(peer.name)}
+        className="h-full w-full object-contain"
         playsInline
         autoPlay
         ref={(element) => {
+          video.current = element;
           if (element && element.srcObject !== stream) element.srcObject = stream;
         }}
       />
-      <figcaption className="absolute bottom-1 left-1 rounded bg-black/60 px-2 py-0.5 text-sm">{name}</figcaption>
+      {!peer.cameraOn ? (
+        <div className="absolute inset-0 flex flex-col items-center justify-center bg-slate-800 text-center">
+          <span aria-hidden="true" className="flex h-16 w-16 items-center justify-center rounded-full bg-slate-600 text-2xl font-semibold">
+            {initials(peer.name)}
+          </span>
+          <span className="mt-2 text-sm text-slate-200">{t.cameraOff}</span>
+        </div>
+      ) : null}
+      {reconnecting || !stream ? (
+        <p className="absolute inset-x-0 top-2 mx-auto w-fit rounded bg-black/70 px-2 py-1 text-sm" data-testid="tile-status">
+          {reconnecting ? t.reconnecting : t.connecting}
+        </p>
+      ) : null}
+      <figcaption className="absolute bottom-1 left-1 flex items-center gap-1 rounded bg-black/60 px-2 py-0.5 text-sm">
+        <span>{peer.name}</span>
+        {!peer.micOn ? <MutedBadge label={t.microphoneOff} /> : null}
+        {isWeak(report?.theirs) ? <span className="rounded bg-amber-400 px-1 text-xs font-semibold text-slate-900">{t.quality.weak}</span> : null}
+      </figcaption>
     </figure>
   );
 }
 
-function Shell({ children }: { children: React.ReactNode }) {
+/** In the waiting room: yourself, and the microphone level, so you know you are ready. */
+function SelfCheck({ media }: { media: LocalMedia }) {
+  const t = usePatientText().text.visit;
+  if (media.problem) {
+    return (
+      <p role="alert" className="mt-4 rounded bg-red-100 p-2 text-left text-sm text-red-900">
+        {t.media[media.problem]}
+      </p>
+    );
+  }
+  return (
+    <div className="mt-4">
+      <video
+        data-testid="local-video"
+        aria-label={t.yourCamera}
+        className="mx-auto aspect-video w-full max-w-xs -scale-x-100 rounded bg-slate-800 object-cover"
+        muted
+        playsInline
+        autoPlay
+        ref={(element) => {
+          if (element && element.srcObject !== media.stream) element.srcObject = media.stream;
+        }}
+      />
+      <div
+        ref={media.meterRef}
+        role="meter"
+        aria-label={t.microphoneLevel}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={0}
+        className="mx-auto mt-2 h-3 w-full max-w-xs overflow-hidden rounded bg-slate-200"
+      >
+        <div className="h-full bg-green-700" style={{ width: '0%' }} />
+      </div>
+      <p className="mt-2 text-sm text-slate-700">{t.readyCheck}</p>
+    </div>
+  );
+}
+
+function DevicePicker({ media }: { media: LocalMedia }) {
+  const t = usePatientText().text.visit;
+  const canPickSpeaker = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+  const rows: Array<{ id: string; label: string; devices: MediaDeviceInfo[]; value: string; pick(value: string): void }> = [
+    { id: 'camera-choice', label: t.cameraDevice, devices: media.devices.cameras, value: media.choice.cameraId, pick: (value) => media.choose({ cameraId: value }) },
+    { id: 'microphone-choice', label: t.microphoneDevice, devices: media.devices.microphones, value: media.choice.microphoneId, pick: (value) => media.choose({ microphoneId: value }) },
+    ...(canPickSpeaker
+      ? [{ id: 'speaker-choice', label: t.speakerDevice, devices: media.devices.speakers, value: media.choice.speakerId, pick: (value: string) => media.choose({ speakerId: value }) }]
+      : []),
+  ];
+  return (
+    <details className="relative">
+      <summary className={`${controlButton} cursor-pointer list-none`}>{t.devices}</summary>
+      <div className="absolute bottom-full left-1/2 z-10 mb-2 w-72 max-w-[90vw] -translate-x-1/2 space-y-3 rounded-lg bg-white p-3 text-left text-slate-900 shadow-lg">
+        {rows.map((row) => (
+          <div key={row.id}>
+            <label htmlFor={row.id} className="block text-sm font-medium">
+              {row.label}
+            </label>
+            <select id={row.id} className="mt-1 w-full rounded border border-slate-400 bg-white px-2 py-1.5 text-sm" value={row.value} onChange={(event) => row.pick(event.target.value)}>
+              <option value="">{t.defaultDevice}</option>
+              {row.devices.map((device, index) => (
+                <option key={device.deviceId || index} value={device.deviceId}>
+                  {device.label || `${row.label} ${index + 1}`}
+                </option>
+              ))}
+            </select>
+          </div>
+        ))}
+      </div>
+    </details>
+  );
+}
+
+function QualityIndicator({ quality, label, names }: { quality: Quality; label: string; names: Record<Quality, string> }) {
+  const bars = quality === 'good' ? 3 : quality === 'weak' ? 2 : quality === 'poor' ? 1 : 0;
+  return (
+    <span className="flex items-center gap-1 text-xs text-slate-200" data-testid="network-quality" data-quality={quality}>
+      <span aria-hidden="true" className="flex items-end gap-0.5">
+        {[1, 2, 3].map((bar) => (
+          <span key={bar} className={`w-1 rounded-sm ${bar <= bars ? (bars === 1 ? 'bg-red-400' : bars === 2 ? 'bg-amber-300' : 'bg-green-400') : 'bg-slate-600'}`} style={{ height: `${bar * 4 + 2}px` }} />
+        ))}
+      </span>
+      <span>
+        {label}: {names[quality]}
+      </span>
+    </span>
+  );
+}
+
+function MutedBadge({ label }: { label: string }) {
+  return (
+    <span className="rounded bg-red-600 px-1 text-xs font-semibold text-white" title={label}>
+      <span aria-hidden="true">🎤✕</span>
+      <span className="sr-only">{label}</span>
+    </span>
+  );
+}
+
+function Notice({ title, body, heading = false, children }: { title: string; body: string; heading?: boolean; children?: React.ReactNode }) {
   return (
     <main className="mx-auto flex min-h-screen max-w-lg flex-col justify-center p-4 text-center">
-      <div className="rounded-lg bg-white p-6 shadow">{children}</div>
+      <div className="rounded-lg bg-white p-6 shadow">
+        <div className="flex justify-end">
+          <LanguageSwitch />
+        </div>
+        {heading ? (
+          <h1 className="text-xl font-semibold">{title}</h1>
+        ) : (
+          <p role="status" aria-live="polite" className="text-xl font-semibold">
+            {title}
+          </p>
+        )}
+        <p className="mt-2 text-slate-700">{body}</p>
+        {children}
+      </div>
     </main>
   );
 }
 
-/** A provider between visits hears a chime and sees "(1) waiting" in the tab title. */
-function useWaitingAlert(view: MeetingView) {
-  const waitingCount = view.waiting.length;
-  const previous = useRef(0);
-  useEffect(() => {
-    const base = 'Video visit';
-    document.title = waitingCount > 0 ? `(${waitingCount}) waiting · ${base}` : base;
-    if (waitingCount > previous.current) chime();
-    previous.current = waitingCount;
-  }, [waitingCount]);
+function withEntry<Value>(map: Map<string, Value>, key: string, value: Value | null): Map<string, Value> {
+  const next = new Map(map);
+  if (value === null) next.delete(key);
+  else next.set(key, value);
+  return next;
 }
 
-function chime() {
-  try {
-    const context = new AudioContext();
-    const oscillator = context.createOscillator();
-    const gain = context.createGain();
-    oscillator.frequency.value = 880;
-    gain.gain.setValueAtTime(0.2, context.currentTime);
-    gain.gain.exponentialRampToValueAtTime(0.001, context.currentTime + 0.6);
-    oscillator.connect(gain).connect(context.destination);
-    oscillator.start();
-    oscillator.stop(context.currentTime + 0.6);
-    oscillator.onended = () => void context.close();
-  } catch {
-    // No audio output: the title and the list still show it.
-  }
+const QUALITY_ORDER: Quality[] = ['poor', 'weak', 'good', 'unknown'];
+
+function worst(qualities: Quality[]): Quality {
+  return QUALITY_ORDER.find((quality) => qualities.includes(quality)) ?? 'unknown';
 }
 
-function toggleTracks(stream: MediaStream | null, kind: 'audio' | 'video', enabled: boolean): boolean {
-  stream?.getTracks().filter((track) => track.kind === kind).forEach((track) => (track.enabled = enabled));
-  return enabled;
+function isWeak(quality: Quality | undefined): boolean {
+  return quality === 'weak' || quality === 'poor';
 }
 
-function mediaErrorMessage(error: unknown): string {
-  const name = error instanceof DOMException ? error.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError') {
-    return 'Your browser blocked the camera and microphone. Allow them for this site (the camera icon in the address bar), then reload. The others can still see that you joined.';
-  }
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No camera or microphone was found. Connect one and reload.';
-  if (name === 'NotReadableError') return 'Another app is using your camera. Close it and reload.';
-  return 'The camera and microphone could not be started. Reload to try again.';
+function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]!.toUpperCase())
+    .join('');
 }
 
 const primaryButton = 'mt-3 inline-flex min-h-11 items-center justify-center rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white hover:bg-blue-800';
-const secondaryButton = 'inline-flex min-h-11 items-center justify-center rounded-md border border-slate-400 bg-white px-3 py-2 text-sm font-medium text-slate-900 hover:bg-slate-100 disabled:opacity-50';
+const controlButton =
+  'inline-flex min-h-11 items-center justify-center rounded-md border border-slate-500 bg-slate-800 px-3 py-2 text-sm font-medium text-white hover:bg-slate-700 disabled:opacity-50 aria-pressed:bg-red-700';
 const dangerButton = 'inline-flex min-h-11 items-center justify-center rounded-md bg-red-700 px-3 py-2 text-sm font-semibold text-white hover:bg-red-800';
+const admitButton = 'inline-flex min-h-11 items-center justify-center rounded-md bg-blue-700 px-3 py-2 text-sm font-semibold text-white hover:bg-blue-800';
+const lightButton = 'inline-flex min-h-11 items-center justify-center rounded-md border border-slate-500 bg-white px-3 py-2 text-sm font-medium text-slate-900 hover:bg-slate-100';

@@ -5,7 +5,7 @@ import { deviceTestReportSchema, overallResult } from '@/lib/device-test/schema'
 import { deviceTestSession } from '@/lib/device-test/session';
 import { enqueueDeviceTestResult } from '@/lib/epic/outbox';
 import { errorResponse, tooManyRequests } from '@/lib/errors';
-import { hasBody, readJsonBody } from '@/lib/http/body';
+import { readJsonBody } from '@/lib/http/body';
 import { sharedLimiter } from '@/lib/http/rate-limit';
 
 // Epic keeps whatever we send; a user agent longer than this is not a browser's.
@@ -22,7 +22,7 @@ const resultsPerSession = () => sharedLimiter('device-test-results', { burst: 5,
 export async function POST(request: Request) {
   try {
     const session = await deviceTestSession();
-    if (!session) return Response.json({ sent: false }, { headers: hasBody(request) ? { Connection: 'close' } : {} });
+    if (!session) return Response.json({ sent: false });
     const report = deviceTestReportSchema.parse(await readJsonBody(request, REPORT_MAX_BYTES));
     const limiterKey = `${session.integrationId}:${session.sessionId}:${session.userType}:${session.epicUserId}`;
     const limiter = resultsPerSession();

@@ -14,7 +14,7 @@ export const POST = withParticipant(async (request, { meetingId, session }) => {
   const database = await db();
   let done = true;
   if (action.action === 'leave') await disconnectParticipant(database, session.participantId, action.connectionId);
-  else if (action.action === 'end') done = await endMeeting(database, meetingId, session.participantId);
+  else if (action.action === 'end') done = await endMeeting(database, meetingId, { by: 'provider', participantId: session.participantId });
   else done = await actOnPatient(database, meetingId, session.participantId, action.participantId, action.action);
   if (!done) throw new AppError('refused', 403, 'Only the provider can do that, in a visit that has not ended');
   return new Response(null, { status: 204 });

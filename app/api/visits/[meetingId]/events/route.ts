@@ -39,12 +39,15 @@ export const GET = withParticipant(async (request, { meetingId, session }) => {
   }
 
   const encoder = new TextEncoder();
-  if (outcome !== 'connected') {
-    // Tell the page why, and ask EventSource not to come straight back.
+  if (outcome !== 'connected' && outcome !== 'removed') {
+    // Tell the page why, and ask EventSource not to come straight back (the page retries 'full' itself).
     const view = await meetingView(database, meetingId, session.participantId);
-    const body = `retry: 600000\n\nevent: state\ndata: ${JSON.stringify({ ...view, connectionId: null })}\n\n`;
+    const stage = outcome === 'full' ? 'full' : view.stage;
+    const body = `retry: 600000\n\nevent: state\ndata: ${JSON.stringify({ ...view, stage, connectionId: null })}\n\n`;
     return new Response(body, { headers: STREAM_HEADERS });
   }
+  // A removed patient's page keeps listening, unconnected, so "Let back in" reaches it at once.
+  const listener = outcome === 'removed';
 
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
@@ -53,8 +56,8 @@ export const GET = withParticipant(async (request, { meetingId, session }) => {
     if (finished) return;
     finished = true;
     hub.detach(client);
-    // A replaced stream's place belongs to the newer one: nothing to disconnect.
-    if (!client.replaced) disconnectEventually(database, session.participantId, connectionId);
+    // A replaced stream's place belongs to the newer one, and a listener was never connected.
+    if (!client.replaced && !client.listener) disconnectEventually(database, session.participantId, connectionId);
   };
   const write = (text: string) => {
     if (closed) return;
@@ -66,6 +69,7 @@ export const GET = withParticipant(async (request, { meetingId, session }) => {
     participantId: session.participantId,
     connectionId,
     replaced: false,
+    listener,
     lastState: null,
     minEpoch: 0,
     send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),

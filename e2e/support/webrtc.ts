@@ -1,0 +1,56 @@
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+// What a test needs to see of a page's WebRTC: every RTCPeerConnection it made (recorded by a
+// script that runs before the page's own), which ones are connected, and the path each one took.
+
+const RECORD_PEER_CONNECTIONS = () => {
+  const Original = window.RTCPeerConnection;
+  const made: RTCPeerConnection[] = [];
+  (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = made;
+  window.RTCPeerConnection = class extends Original {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      made.push(this);
+    }
+  } as typeof RTCPeerConnection;
+};
+
+export async function openRecordedPage(browser: Browser, url: string, options: { width?: number } = {}): Promise<Page> {
+  const context: BrowserContext = await browser.newContext({ viewport: { width: options.width ?? 390, height: 800 }, storageState: { cookies: [], origins: [] } });
+  await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/** How many of the page's peer connections are connected now. */
+export function connectedPeerConnections(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.filter((pc) => pc.connectionState === 'connected').length);
+}
+
+/** The local candidate type of each connected peer connection's selected pair (host, srflx, relay). */
+export function selectedCandidateTypes(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const types: string[] = [];
+    for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = await pc.getStats();
+      stats.forEach((entry: RTCStats & { selectedCandidatePairId?: string }) => {
+        if (entry.type !== 'transport' || !entry.selectedCandidatePairId) return;
+        const pair = stats.get(entry.selectedCandidatePairId) as { localCandidateId: string; remoteCandidateId: string };
+        types.push(`${(stats.get(pair.localCandidateId) as { candidateType: string }).candidateType}/${(stats.get(pair.remoteCandidateId) as { candidateType: string }).candidateType}`);
+      });
+    }
+    return types;
+  });
+}
+
+/** The other person's video is really playing: it has a picture and its time moves on. */
+export async function expectRemoteVideoPlaying(page: Page, options: { timeout?: number; name?: string } = {}) {
+  const videos = page.getByTestId('remote-video');
+  const video = options.name ? page.locator(`[data-testid="remote-video"][data-name="${options.name}"]`) : videos.first();
+  await expect(video).toBeVisible({ timeout: options.timeout ?? 10_000 });
+  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.videoWidth), { timeout: options.timeout ?? 20_000 }).toBeGreaterThan(0);
+  const before = await video.evaluate((element: HTMLVideoElement) => element.currentTime);
+  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.currentTime), { timeout: options.timeout ?? 20_000 }).toBeGreaterThan(before);
+}
