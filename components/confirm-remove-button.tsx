@@ -4,12 +4,14 @@ import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { secondaryButtonClass } from '@/components/field';
 
-/** A Remove button that asks first, runs the server action, and shows why it was refused. */
+/** A Remove (or other) button that asks first, runs the server action, and shows why it was refused. */
 export function ConfirmRemoveButton(props: {
   label: string;
   question: string;
   remove: () => Promise<{ ok: boolean; message: string }>;
   className?: string;
+  /** What the button says; Remove unless given. */
+  text?: string;
 }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
@@ -32,7 +34,7 @@ export function ConfirmRemoveButton(props: {
           });
         }}
       >
-        Remove
+        {props.text ?? 'Remove'}
       </button>
     </span>
   );

@@ -8,7 +8,7 @@ import { launchPath, seedIntegration, uniqueSessionId } from './support/epic';
 
 // The default storageState is the signed-in admin; patients and providers get contexts of their own.
 
-test('a launched visit appears on the Visits page with its session ID, meeting ID and the patient', async ({ page, browser }) => {
+test('a launched visit appears on the Visits page with its session ID, meeting ID, the patient and the green light', async ({ page, browser }) => {
   const integration = await seedIntegration();
   const sessionId = uniqueSessionId();
   const patientId = uniqueId('PAT');
@@ -19,18 +19,22 @@ test('a launched visit appears on the Visits page with its session ID, meeting I
   await expect(patient.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
   const meetingId = new URL(patient.url()).pathname.split('/').pop()!;
 
-  await page.goto('/admin/visits');
-  const visit = page.getByRole('region', { name: /^Active/ }).getByRole('article', { name: `Session ${sessionId}` });
+  await page.goto(`/admin/visits?q=${sessionId}`);
+  const visit = page.getByRole('row', { name: `Session ${sessionId}` });
   await expect(visit.getByTestId('meeting-id')).toHaveText(meetingId);
   await expect(visit).toContainText('waiting');
   await expect(visit).toContainText('host@hospital.example (default host)');
-  const row = visit.getByRole('row').filter({ hasText: patientId });
-  await expect(row.getByRole('cell')).toHaveText(['Patient', 'Rita Vance', patientId, 'waiting', /connected/i]);
+  const person = visit.getByTestId('participant').filter({ hasText: patientId });
+  await expect(person).toContainText('Rita Vance (Patient');
+  await expect(person).toContainText('waiting');
   // The patient's push stream opens just after the page: connected once it has.
   await expect(async () => {
     await page.reload();
-    await expect(row.getByRole('cell', { name: 'Connected', exact: true })).toBeVisible({ timeout: 1000 });
+    await expect(person).toContainText(' · Connected · ', { timeout: 1000 });
   }).toPass({ timeout: 15_000 });
+  await expect(visit.getByTestId('people-count')).toHaveText('1 connected of 1');
+  // Without an endpoint, the green light's call is recorded as not sent.
+  await expect(person.getByTestId('green-light')).toHaveText('Epic told Connected (not_sent, RespCode 0)');
 
   const meetings = await query('select session_id, state from meetings where id = $1', [meetingId]);
   expect(meetings).toEqual([{ session_id: sessionId, state: 'waiting' }]);

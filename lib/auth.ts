@@ -11,6 +11,7 @@ import { admins, type Admin } from '@/lib/db/schema';
 import { env } from '@/lib/env';
 import { clientAddress } from '@/lib/http/client-address';
 import { secureCookies } from '@/lib/public-url';
+import { describeError, log } from '@/lib/log';
 
 export const WRONG_CREDENTIALS = 'Email or password is wrong';
 
@@ -68,7 +69,7 @@ async function checkCredentials(email: string, password: string, address: string
       .update(admins)
       .set({ passwordHash: await hashPassword(password) })
       .where(eq(admins.id, admin.id))
-      .catch((error: unknown) => console.error('[sign-in] could not upgrade a password hash', error instanceof Error ? error.message : error));
+      .catch((error: unknown) => log.error({ area: 'sign-in', error: describeError(error) }, 'could not upgrade a password hash'));
   }
   return { id: admin.id, email: admin.email };
 }

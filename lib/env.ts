@@ -42,6 +42,10 @@ export const envSchema = z
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
     NOTIFY_RETRY_WINDOW_HOURS: z.coerce.number().min(0.001).max(168).default(24),
+    /** Turns /metrics on, answered only with `Authorization: Bearer <this>`. */
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+    /** How often each server looks for abandoned visits to end (and, hourly, for records to purge). */
+    MAINTENANCE_INTERVAL_SECONDS: z.coerce.number().min(1).max(3600).default(30),
     ICE_SERVERS: z
       .string()
       .default('[]')

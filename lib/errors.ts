@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { ZodError } from 'zod';
+import { describeError, log } from '@/lib/log';
 
 /** An expected failure with the HTTP status and message the caller should see. */
 export class AppError extends Error {
@@ -38,7 +39,7 @@ export function errorAnswer(error: unknown, context: string): ErrorAnswer {
   if (error instanceof AppError) {
     return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers };
   }
-  console.error(`[${context}] unexpected error`, error);
+  log.error({ area: context, error: describeError(error) }, 'unexpected error');
   return { status: 500, body: { error: 'internal', message: 'Something went wrong; it has been logged' }, headers: {} };
 }
 

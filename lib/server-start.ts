@@ -1,6 +1,8 @@
 import { databaseHandle } from '@/lib/db';
 import { env, EnvError } from '@/lib/env';
 import { startNotificationWorker } from '@/lib/epic/notification-worker';
+import { log } from '@/lib/log';
+import { startMaintenance } from '@/lib/maintenance';
 import { registerCallRoutes } from '@/lib/visit/call-routes';
 import { startPresence } from '@/lib/visit/server-presence';
 
@@ -17,10 +19,11 @@ export async function startServer(): Promise<void> {
   const handle = await databaseHandle();
   startPresence(handle.db);
   registerCallRoutes();
+  startMaintenance(handle.db, { everyMs: env().MAINTENANCE_INTERVAL_SECONDS * 1000, tokenGraceMs: env().NOTIFY_RETRY_WINDOW_HOURS * 3600_000 });
   startNotificationWorker(handle.db, {
     timeoutMs: env().NOTIFY_TIMEOUT_MS,
     retryBaseMs: env().NOTIFY_RETRY_BASE_MS,
     retryWindowMs: env().NOTIFY_RETRY_WINDOW_HOURS * 3600_000,
   });
-  console.log(`[televisit] database ready (${handle.kind === 'pglite' ? `embedded, ${env().dataDir}` : 'PostgreSQL'})`);
+  log.info({ database: handle.kind === 'pglite' ? `embedded, ${env().dataDir}` : 'PostgreSQL' }, 'database ready');
 }

@@ -16,6 +16,7 @@
 // Usage: node scripts/server.mjs [--dev]   (PORT, HOST; without --dev the build must exist:
 // scripts/start.mjs makes it). It also serves the call's hot routes that the app registers as it
 // starts (lib/visit/call-routes.ts), before Next.js routing.
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -42,6 +43,10 @@ const publicOrigin = safeOrigin(process.env.NEXTAUTH_URL);
 
 const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: 20_000, requestTimeout: 120_000 }, (request, response) => {
   request.headers['x-televisit-peer'] = request.socket.remoteAddress ?? '';
+  // One id per request, in the logs and in the answer, so a report can be matched to its log lines.
+  const requestId = randomUUID();
+  request.headers['x-request-id'] = requestId;
+  response.setHeader('X-Request-Id', requestId);
   // The path asked for, so a page that sends a signed-out admin to sign-in can bring them back.
   request.headers['x-televisit-path'] = (request.url ?? '/').slice(0, 2048);
   const refusal =

@@ -8,6 +8,7 @@ import { storeGrant, type EpicGrant } from '@/lib/epic/oauth-tokens';
 import { orderingKey } from '@/lib/epic/outbox';
 import { requestLanguage } from '@/lib/i18n/request-language';
 import { OAUTH_CALLBACK_PATH, secureCookies } from '@/lib/public-url';
+import { metrics } from '@/lib/metrics';
 import { joinVisit } from '@/lib/visit/launch';
 import { sealNewVisit } from '@/lib/visit/new-visit';
 import { participantCookieName, participantCookieOptions, signParticipantSession } from '@/lib/visit/participant-session';
@@ -38,6 +39,8 @@ export async function finishLaunch(handle: DatabaseHandle, request: NextRequest,
 
   // Writes the launch log row too, in the same statement.
   const joined = await joinVisit(handle, integration, token, encryptionKey, { startNew: launch.startNew });
+  // The launch function wrote its launch log row itself; count it here.
+  metrics().launches.inc({ outcome: joined.outcome });
   if (joined.outcome === 'visit_full') return visitFullResponse(await requestLanguage());
   if (joined.outcome === 'visit_ended') {
     if (token.userType !== 'Provider') return visitEndedResponse(await requestLanguage());

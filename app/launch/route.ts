@@ -10,6 +10,7 @@ import { ENCRYPTION_KEY_PATTERN } from '@/lib/settings/schema';
 import { openIntegrationSecret } from '@/lib/settings/store';
 import { launchFailureResponse } from './failure-page';
 import { finishLaunch, OAUTH_STATE_COOKIE, oauthStateCookieOptions } from './finish-launch';
+import { describeError, log } from '@/lib/log';
 
 // Epic's launch link: /launch?key=<Encryption Key>&data=<CRYPTSTRING> (spec section 1).
 export async function GET(request: NextRequest) {
@@ -74,7 +75,7 @@ export async function GET(request: NextRequest) {
     return await finishLaunch(handle, request, { integration, token, encryptionKey: key, mode });
   } catch (error) {
     // Even an unexpected fault looks like any other refused link; the detail is only logged.
-    console.error('[launch] unexpected error', error instanceof Error ? error.message : error);
+    log.error({ area: 'launch', error: describeError(error) }, 'unexpected launch error');
     return launchFailureResponse(await requestLanguage());
   }
 }

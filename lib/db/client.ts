@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from '@/lib/db/schema';
+import { describeError, log } from '@/lib/log';
 
 /**
  * Both drivers build the same queries; the node-postgres type stands for either so that
@@ -40,7 +41,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
     // PostgreSQL restarting, or an admin ending our sessions, surfaces here on idle connections;
     // without a listener the pool's 'error' event would end the process. The pool replaces them.
-    pool.on('error', (error) => console.error('[database] a pooled connection was lost:', error.message));
+    pool.on('error', (error) => log.error({ area: 'database', error: describeError(error) }, 'a pooled connection was lost'));
     await migrateWithLock(pool);
     const db = drizzlePg(pool, { schema });
     const listeners: Array<{ stop(): Promise<void> }> = [];

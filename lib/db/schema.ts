@@ -342,8 +342,8 @@ export const notifications = pgTable(
     index('notifications_created').on(table.createdAt),
     index('notifications_due').on(table.nextAttemptAt).where(sql`state = 'pending'`),
     index('notifications_ordering_pending').on(table.orderingKey, table.seq).where(sql`state = 'pending'`),
-    // The Notification Records "only failures" filter: everything not delivered, newest first.
-    index('notifications_undelivered').on(table.seq).where(sql`state <> 'delivered'`),
+    // The Notification Records "only failures" filter: not delivered, or delivered after failures.
+    index('notifications_troubled').on(table.seq).where(sql`state <> 'delivered' or attempts > 1`),
     check(
       'notifications_status_fits_kind',
       sql`(${table.kind} = 'connection_status' and ${table.status} in ('Connected', 'Disconnected')) or (${table.kind} = 'device_test' and ${table.status} in ('Passed', 'Failed'))`,

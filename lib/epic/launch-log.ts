@@ -2,6 +2,8 @@ import { desc } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { launchLog } from '@/lib/db/schema';
 import type { UserType } from '@/lib/visit/schema';
+import { describeError, log, requestLog } from '@/lib/log';
+import { metrics } from '@/lib/metrics';
 
 export interface LaunchLogEntry {
   encryptionKey: string | null;
@@ -27,14 +29,15 @@ export async function recordLaunch(database: Database, entry: LaunchLogEntry): P
     sessionId: safeField(entry.sessionId),
     epicUserId: safeField(entry.epicUserId),
   };
+  metrics().launches.inc({ outcome: entry.outcome });
   if (entry.outcome !== 'ok') {
     // JSON strings: whatever a field holds, it stays on its one line, quoted.
-    console.warn(`[launch] refused: ${entry.outcome} ${JSON.stringify({ detail: row.detail, key: row.encryptionKey, session: row.sessionId, user: row.epicUserId })}`);
+    (await requestLog()).warn({ area: 'launch', outcome: entry.outcome, detail: row.detail, key: row.encryptionKey, session: row.sessionId, user: row.epicUserId }, 'launch refused');
   }
   try {
     await database.insert(launchLog).values(row);
   } catch (error) {
-    console.error('[launch] could not write the launch log', error instanceof Error ? error.message : error);
+    log.error({ area: 'launch', error: describeError(error) }, 'could not write the launch log');
   }
 }
 

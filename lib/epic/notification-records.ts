@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, lte, ne, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, ne, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '@/lib/db/client';
 import { notificationAttempts, notifications } from '@/lib/db/schema';
@@ -29,7 +29,8 @@ export async function searchNotificationRecords(database: Database, search: Reco
   const conditions: SQL[] = [];
   // Meeting IDs are UUIDs and Epic session IDs are not, so each search uses one index.
   if (search.q) conditions.push(UUID.test(search.q) ? eq(notifications.meetingId, search.q.toLowerCase()) : eq(notifications.sessionId, search.q));
-  if (search.failures) conditions.push(ne(notifications.state, 'delivered'));
+  // A failure is a notification not delivered, or delivered only after failed attempts.
+  if (search.failures) conditions.push(or(ne(notifications.state, 'delivered'), gt(notifications.attempts, 1))!);
   if (search.from) conditions.push(gte(notifications.createdAt, new Date(`${search.from}:00Z`)));
   if (search.to) conditions.push(lte(notifications.createdAt, new Date(`${search.to}:59.999Z`)));
   if (search.before) conditions.push(lt(notifications.seq, search.before));

@@ -6,6 +6,8 @@ import { bearerFor } from '@/lib/epic/oauth-tokens';
 import { callEpic, isRetryable, isSuccess, redactHeaders, type EpicCallResult } from '@/lib/epic/notify';
 import { NOTIFICATIONS_TOPIC } from '@/lib/epic/outbox';
 import { openIntegrationSecret } from '@/lib/settings/store';
+import { describeError, log } from '@/lib/log';
+import { metrics } from '@/lib/metrics';
 
 // Sends the outbox to Epic from inside each server process. Durable: a notification stays pending
 // until an answer settles it, so a server killed mid-delivery sends it after it restarts. Safe with
@@ -129,18 +131,14 @@ export async function deliver(database: Database, notification: Notification, op
     await settle(database, notification, outcome, { url, headers: {}, body: '', result: noCall(authorization.problem) });
     return;
   }
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    'Idempotency-Key': notification.id,
-    ...(integration.epicClientId ? { 'Epic-Client-ID': integration.epicClientId } : {}),
-    ...(authorization.header ? { Authorization: authorization.header } : {}),
-  };
+  const headers = epicHeaders(integration, notification.id, authorization.header);
   const body = JSON.stringify(notification.body);
   const result = await callEpic({ url, headers, body, timeoutMs: options.timeoutMs });
   const attempts = notification.attempts + 1;
 
   if (isSuccess(result.respCode)) {
     await settle(database, notification, { state: 'delivered', respCode: result.respCode }, { url, headers, body, result });
+    metrics().deliveryLatency.observe((Date.now() - notification.createdAt.getTime()) / 1000);
   } else if (isRetryable(result.respCode) && withinRetryWindow(notification, options)) {
     const nextAttemptAt = new Date(Date.now() + backoffMs(attempts, options, result.retryAfterMs));
     await settle(database, notification, { state: 'pending', respCode: result.respCode, nextAttemptAt }, { url, headers, body, result });
@@ -195,15 +193,28 @@ async function settle(
       })
       .where(and(eq(notifications.id, notification.id), eq(notifications.claimedUntil, notification.claimedUntil!)))
       .returning({ id: notifications.id });
-    if (!stillOurs) console.warn(`[notifications] claim on ${notification.id} lapsed before its outcome was recorded; another server has it`);
+    if (!stillOurs) log.warn({ area: 'notifications', notificationId: notification.id }, 'claim lapsed before its outcome was recorded; another server has it');
   });
 }
 
+/** Spec section 2: the headers of every call to Epic. */
+export function epicHeaders(integration: Integration, idempotencyKey: string, authorization: string | undefined): Record<string, string> {
+  return {
+    'Content-Type': 'application/json',
+    'Idempotency-Key': idempotencyKey,
+    ...(integration.epicClientId ? { 'Epic-Client-ID': integration.epicClientId } : {}),
+    ...(authorization ? { Authorization: authorization } : {}),
+  };
+}
+
+/** The Basic Authorization header of an integration that uses it. */
+export function basicAuthorization(integration: Integration): string {
+  const password = openIntegrationSecret(integration, 'authPassword') ?? '';
+  return `Basic ${Buffer.from(`${integration.authName ?? ''}:${password}`).toString('base64')}`;
+}
+
 async function authorizationFor(database: Database, integration: Integration, notification: Notification): Promise<{ header?: string; problem?: string }> {
-  if (integration.authType === 'basic') {
-    const password = openIntegrationSecret(integration, 'authPassword') ?? '';
-    return { header: `Basic ${Buffer.from(`${integration.authName ?? ''}:${password}`).toString('base64')}` };
-  }
+  if (integration.authType === 'basic') return { header: basicAuthorization(integration) };
   if (integration.authType === 'oauth') {
     // This participant's own token only: device-test results share it with their launch.
     const bearer = await bearerFor(database, integration, notification.orderingKey.replace(/^device-test:/, ''));
@@ -233,5 +244,5 @@ function noCall(error: string): EpicCallResult {
 }
 
 function logError(where: string, error: unknown) {
-  console.error(`[notifications] ${where}:`, error instanceof Error ? error.message : error);
+  log.error({ area: 'notifications', where, error: describeError(error) }, 'notification worker error');
 }

@@ -10,6 +10,7 @@ import { integrations, logos, type Integration } from '@/lib/db/schema';
 import { fieldErrorsOf } from '@/lib/errors';
 import { sealSecret } from '@/lib/secrets';
 import { env } from '@/lib/env';
+import { sendTestNotification, type TestNotificationResult } from '@/lib/epic/test-notification';
 import {
   encryptionSecretWarning,
   isAes256Secret,
@@ -20,6 +21,7 @@ import {
 } from '@/lib/settings/schema';
 import { openIntegrationSecret, primaryIntegration, SEALED_COLUMNS, storedSecrets } from '@/lib/settings/store';
 import { announce, SETTINGS_TOPIC } from '@/lib/db/bus';
+import { describeError, log } from '@/lib/log';
 
 export interface SaveSettingsResult {
   ok: boolean;
@@ -90,7 +92,7 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
     });
   } catch (error) {
     if (isUniqueViolation(error)) return invalid({ encryptionKey: 'Another integration already uses this Encryption Key' });
-    console.error('[settings] save failed', error instanceof Error ? error.message : 'unknown error');
+    log.error({ area: 'settings', error: describeError(error) }, 'settings save failed');
     return { ok: false, message: 'The settings could not be saved; nothing was changed. Try again.' };
   }
 
@@ -169,4 +171,13 @@ function invalid(fieldErrors: Record<string, string>): SaveSettingsResult {
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
   return code === '23505';
+}
+
+/** "Send test notification": one real call to the saved endpoint, recorded and marked as a test. */
+export async function sendTestNotificationAction(): Promise<TestNotificationResult> {
+  await requireAdmin();
+  const database = await db();
+  const integration = await primaryIntegration(database);
+  if (!integration) return { sent: false, reason: 'Save the settings first.' };
+  return sendTestNotification(database, integration, env().NOTIFY_TIMEOUT_MS);
 }

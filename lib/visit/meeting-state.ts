@@ -5,6 +5,7 @@ import { announceMeetingChange } from '@/lib/db/bus';
 import { enqueueConnectionStatus } from '@/lib/epic/outbox';
 import { MAX_PEOPLE_IN_VISIT } from '@/lib/visit/schema';
 import { serverId } from '@/lib/visit/server-presence';
+import { describeError, log } from '@/lib/log';
 
 // The visit's state changes. Each runs in one transaction that locks the meeting row first (one
 // order everywhere, so no deadlocks), writes a participant event for every connect and
@@ -71,7 +72,7 @@ export async function disconnectParticipant(database: Database, participantId: s
  */
 export function disconnectEventually(database: Database, participantId: string, connectionId: string, attempt = 0): void {
   disconnectParticipant(database, participantId, connectionId).catch((error: unknown) => {
-    if (attempt === 0 || attempt === DISCONNECT_RETRIES) console.error('[visit] disconnect failed; retrying:', error instanceof Error ? error.message : error);
+    if (attempt === 0 || attempt === DISCONNECT_RETRIES) log.error({ area: 'visit', attempt, error: describeError(error) }, 'disconnect failed; retrying');
     if (attempt >= DISCONNECT_RETRIES) return;
     setTimeout(() => disconnectEventually(database, participantId, connectionId, attempt + 1), Math.min(30_000, 1000 * 2 ** attempt)).unref();
   });

@@ -3,6 +3,7 @@ import { and, eq, isNotNull, lt, notExists, sql, gt } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { appServers, participants } from '@/lib/db/schema';
 import { disconnectParticipant } from '@/lib/visit/meeting-state';
+import { describeError, log } from '@/lib/log';
 
 // Who is connected is only true while the server holding their push stream is alive. Each server
 // refreshes one row of its own every few seconds (one write for all its streams, not one each),
@@ -60,7 +61,7 @@ export function startPresence(database: Database): void {
     await database.delete(appServers).where(lt(appServers.lastSeenAt, new Date(Date.now() - FORGET_SERVERS_AFTER_MS)));
   };
   const run = () =>
-    void beat().catch((error: unknown) => console.error('[presence] heartbeat failed:', error instanceof Error ? error.message : error));
+    void beat().catch((error: unknown) => log.error({ area: 'presence', error: describeError(error) }, 'heartbeat failed'));
   run();
   setInterval(run, PRESENCE_INTERVAL_MS).unref();
 }

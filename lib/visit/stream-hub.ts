@@ -2,6 +2,7 @@ import type { Database } from '@/lib/db/client';
 import { db } from '@/lib/db';
 import { onAnnouncement, onMeetingChange, signalTopic } from '@/lib/db/bus';
 import { readMeetingSnapshot, takeSignals, viewOf, type MeetingSnapshot } from '@/lib/visit/meeting-view';
+import { describeError, log } from '@/lib/log';
 
 // Every visit push stream this server holds, grouped by meeting. What keeps one participant from
 // hurting the others:
@@ -263,5 +264,5 @@ export function streamHub(): Promise<StreamHub> {
 }
 
 function logError(where: string, error: unknown) {
-  console.error(`[visit streams] ${where}:`, error instanceof Error ? error.message : error);
+  log.error({ area: 'visit streams', where, error: describeError(error) }, 'push stream error');
 }

@@ -9,7 +9,6 @@ import { endMeeting } from '@/lib/visit/meeting-state';
 // window seen for the visit has passed. Ending by itself does all that "End visit for everyone"
 // does. Every server runs the sweep; the meeting's row lock makes one of them the one that ends it.
 
-export const VISIT_ENDING_EVERY_MS = 30_000;
 /** Visits ended per sweep at most, so one sweep stays short; the next takes the rest. */
 const BATCH = 100;
 
@@ -36,10 +35,4 @@ export async function endAbandonedVisits(database: Database, now = new Date()): 
     }
   }
   return ended;
-}
-
-export function startVisitEnding(database: Database): void {
-  setInterval(() => {
-    endAbandonedVisits(database).catch((error: unknown) => console.error('[visits] ending abandoned visits failed:', error instanceof Error ? error.message : error));
-  }, VISIT_ENDING_EVERY_MS).unref();
 }

@@ -11,6 +11,7 @@ const SECTIONS = [
   { href: '/admin/launch-log', label: 'Launch log' },
   { href: '/admin/notifications', label: 'Notification Records' },
   { href: '/admin/launch-links', label: 'Launch links' },
+  { href: '/admin/server', label: 'Server settings' },
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/audit', label: 'Audit' },
 ];

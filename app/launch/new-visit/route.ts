@@ -7,6 +7,7 @@ import { integrationById } from '@/lib/settings/store';
 import { openNewVisit } from '@/lib/visit/new-visit';
 import { launchFailureResponse } from '../failure-page';
 import { finishLaunch } from '../finish-launch';
+import { describeError, log } from '@/lib/log';
 
 /** A provider starts again a visit that ended (the form on their "this visit has ended" page). */
 export async function POST(request: NextRequest) {
@@ -21,7 +22,7 @@ export async function POST(request: NextRequest) {
     }
     return await finishLaunch(handle, request, { integration, token: launch.token, encryptionKey: launch.encryptionKey, mode: null, grant: launch.grant, startNew: true });
   } catch (error) {
-    console.error('[launch] starting a visit again failed:', error instanceof Error ? error.message : error);
+    log.error({ area: 'launch', error: describeError(error) }, 'starting a visit again failed');
     return launchFailureResponse(await requestLanguage());
   }
 }

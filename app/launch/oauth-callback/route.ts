@@ -6,6 +6,7 @@ import { requestLanguage } from '@/lib/i18n/request-language';
 import { launchFailureResponse } from '../failure-page';
 import { OAUTH_CALLBACK_PATH, oauthRedirectUri } from '@/lib/public-url';
 import { finishLaunch, OAUTH_STATE_COOKIE } from '../finish-launch';
+import { describeError, log } from '@/lib/log';
 
 // Epic's OAuth redirect back to us (spec section 4): check the state, exchange the code, then
 // finish the launch that was waiting for it.
@@ -36,7 +37,7 @@ export async function GET(request: NextRequest) {
         epicUserId: error.launch?.epicUserId,
       });
     } else {
-      console.error('[launch] unexpected error in the OAuth callback', error);
+      log.error({ area: 'launch', error: describeError(error) }, 'unexpected error in the OAuth callback');
     }
     return launchFailureResponse(await requestLanguage());
   }

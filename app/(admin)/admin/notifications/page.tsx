@@ -1,9 +1,11 @@
 import { TableScroller } from '@/components/table-scroller';
 import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
+import { DeliveryHealthChart } from './delivery-health-chart';
 import { buttonClass, inputClass } from '@/components/field';
 import { requireAdmin } from '@/lib/auth';
 import { db } from '@/lib/db';
+import { deliveryHealth } from '@/lib/epic/delivery-health';
 import { recordsSearchSchema, searchNotificationRecords, stateLabel, type RecordsSearch } from '@/lib/epic/notification-records';
 
 export const metadata = { title: 'Notification Records · Televisit' };
@@ -16,7 +18,12 @@ export default async function NotificationRecordsPage({ searchParams }: { search
   const parsed = recordsSearchSchema.safeParse(raw);
   const search: RecordsSearch = parsed.success ? parsed.data : { q: '' };
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  const { rows, nextBefore } = await searchNotificationRecords(await db(), search);
+  const database = await db();
+  const { rows, nextBefore } = await searchNotificationRecords(database, search);
+  // The picture covers the chosen range, or the last 24 hours; at most a week of hours.
+  const to = search.to ? new Date(`${search.to}:59.999Z`) : new Date();
+  const from = search.from ? new Date(`${search.from}:00Z`) : new Date(to.getTime() - 24 * 3600_000);
+  const health = await deliveryHealth(database, new Date(Math.max(from.getTime(), to.getTime() - 7 * 24 * 3600_000)), to);
 
   return (
     <main>
@@ -40,10 +47,11 @@ export default async function NotificationRecordsPage({ searchParams }: { search
         </div>
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="failures" value="1" defaultChecked={Boolean(search.failures)} />
-          Only failures
+          Only failures (also those that failed before they went through)
         </label>
         <button type="submit" className={buttonClass}>Search</button>
       </form>
+      <DeliveryHealthChart health={health} />
       {problems.length ? (
         <p role="alert" data-testid="search-problems" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
       ) : null}
@@ -70,7 +78,10 @@ export default async function NotificationRecordsPage({ searchParams }: { search
                     <UtcTime value={row.createdAt} />
                   </Link>
                 </td>
-                <td className="px-3 py-2">{row.kind === 'device_test' ? 'Device test' : 'Connection status'}</td>
+                <td className="px-3 py-2">
+                  {row.kind === 'device_test' ? 'Device test' : 'Connection status'}
+                  {row.isTest ? <span className="ml-1 rounded bg-slate-200 px-1 text-xs">test</span> : null}
+                </td>
                 <td className="px-3 py-2">{row.userType}</td>
                 <td className="px-3 py-2 font-mono text-xs">{row.epicUserId}</td>
                 <td className="px-3 py-2">{row.status}</td>

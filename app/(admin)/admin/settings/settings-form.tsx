@@ -8,6 +8,7 @@ import { IMAGE_HEADER_BYTES, readImageHeader } from '@/lib/branding/image-header
 import { useForm, type FieldPath } from 'react-hook-form';
 import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
 import { saveSettings } from '@/lib/settings/actions';
+import { TestNotification } from './test-notification';
 import {
   ADMITTANCE_POLICIES,
   ADMITTANCE_POLICY_LABELS,
@@ -276,6 +277,7 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
         <Field id="deviceTestHelpUrl" label="Device Test Help Endpoint URL" hint="Where patients go when they ask for help during a device test." error={error('deviceTestHelpUrl')}>
           <input type="url" autoComplete="off" spellCheck={false} {...text('deviceTestHelpUrl')} />
         </Field>
+        <TestNotification endpointSaved={Boolean(initialValues.connectionStatusUrl)} />
       </Section>
 
       <Section title="Customize Launch Page">

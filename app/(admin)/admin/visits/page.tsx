@@ -1,123 +1,167 @@
+import Link from 'next/link';
+import { buttonClass, inputClass } from '@/components/field';
 import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
 import { requireAdmin } from '@/lib/auth';
 import { db } from '@/lib/db';
-import { recentVisits, VISIT_LIST_LIMIT, type VisitSummary } from '@/lib/visit/visit-list';
+import { MEETING_STATES } from '@/lib/visit/schema';
+import { searchVisits, visitDuration, visitsSearchSchema, type GreenLight, type VisitsSearch, type VisitSummary } from '@/lib/visit/visit-list';
+import { EndVisitButton } from './end-visit-button';
 
 export const metadata = { title: 'Visits · Televisit' };
 
-export default async function VisitsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function VisitsPage({ searchParams }: { searchParams: SearchParams }) {
   await requireAdmin();
-  const visits = await recentVisits(await db());
-  const active = visits.filter((visit) => visit.state !== 'ended');
-  const ended = visits.filter((visit) => visit.state === 'ended');
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
+  const parsed = visitsSearchSchema.safeParse(raw);
+  const search: VisitsSearch = parsed.success ? parsed.data : { q: '' };
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const { rows, nextBefore } = await searchVisits(await db(), search);
+
   return (
-    <main className="space-y-6">
-      <div>
-        <h1 className="text-xl font-semibold">Visits</h1>
-        <p className="mt-1 text-sm text-slate-600">
-          The newest {VISIT_LIST_LIMIT} meetings, newest first. Patient records are deleted when a visit ends, so ended visits list only their
-          providers.
+    <main>
+      <h1 className="text-xl font-semibold">Visits</h1>
+      <p className="mb-4 mt-1 text-sm text-slate-600">
+        Newest first. Patients&apos; records are deleted when a visit ends, so ended visits list only their providers. The green light is what
+        Epic was last told about each person, and whether that call went through.
+      </p>
+      <form method="get" role="search" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_1fr_auto] sm:items-end">
+        <div>
+          <label htmlFor="q" className="block text-sm font-medium">Meeting ID, SessionID or ConferenceID</label>
+          <input id="q" name="q" defaultValue={search.q} className={inputClass} spellCheck={false} />
+        </div>
+        <div>
+          <label htmlFor="state" className="block text-sm font-medium">State</label>
+          <select id="state" name="state" defaultValue={search.state ?? ''} className={inputClass}>
+            <option value="">Any</option>
+            {MEETING_STATES.map((state) => (
+              <option key={state} value={state}>{state}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="from" className="block text-sm font-medium">From (UTC)</label>
+          <input id="from" name="from" type="date" defaultValue={search.from ?? ''} className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="to" className="block text-sm font-medium">To (UTC)</label>
+          <input id="to" name="to" type="date" defaultValue={search.to ?? ''} className={inputClass} />
+        </div>
+        <button type="submit" className={buttonClass}>Search</button>
+      </form>
+      {problems.length ? (
+        <p role="alert" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
+      ) : null}
+      <TableScroller className="rounded-lg bg-white shadow">
+        <table className="w-full text-left text-sm" aria-label="Visits">
+          <thead className="bg-slate-100 text-slate-700">
+            <tr>
+              <th scope="col" className="px-3 py-2">State</th>
+              <th scope="col" className="px-3 py-2">SessionID / ConferenceID</th>
+              <th scope="col" className="px-3 py-2">Provider</th>
+              <th scope="col" className="px-3 py-2">People</th>
+              <th scope="col" className="px-3 py-2">Started (UTC)</th>
+              <th scope="col" className="px-3 py-2">Duration</th>
+              <th scope="col" className="px-3 py-2">Who, and the green light</th>
+              <th scope="col" className="px-3 py-2">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((visit) => (
+              <VisitRow key={visit.meetingId} visit={visit} />
+            ))}
+            {rows.length === 0 ? (
+              <tr>
+                <td colSpan={8} className="px-3 py-6 text-center text-slate-600">No visit matches.</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </TableScroller>
+      {nextBefore ? (
+        <p className="mt-4">
+          <Link className="text-brand-700 underline" href={`/admin/visits?${pageQuery(search, nextBefore)}`}>
+            Older visits
+          </Link>
         </p>
-      </div>
-      <VisitSection id="active-visits" title={`Active (${active.length})`} visits={active} empty="No visit is waiting or in progress." />
-      <VisitSection id="ended-visits" title={`Ended (${ended.length})`} visits={ended} empty="No visit has ended yet." />
+      ) : null}
     </main>
   );
 }
 
-function VisitSection({ id, title, visits, empty }: { id: string; title: string; visits: VisitSummary[]; empty: string }) {
+function VisitRow({ visit }: { visit: VisitSummary }) {
+  const key = visit.conferenceId ? `Conference ${visit.conferenceId}` : `Session ${visit.sessionId ?? '—'}`;
+  const connected = visit.participants.filter((person) => person.connected).length;
   return (
-    <section aria-labelledby={`${id}-heading`} className="space-y-3">
-      <h2 id={`${id}-heading`} className="text-base font-semibold">
-        {title}
-      </h2>
-      {visits.length === 0 ? <p className="rounded-lg bg-white p-5 text-sm text-slate-600 shadow">{empty}</p> : null}
-      {visits.map((visit) => (
-        <VisitCard key={visit.meetingId} visit={visit} />
-      ))}
-    </section>
+    <tr className="border-t border-slate-100 align-top" data-testid="visit-row" data-meeting-id={visit.meetingId} aria-label={key}>
+      <td className="px-3 py-2">
+        <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATE_CLASSES[visit.state]}`}>{visit.state}</span>
+        {visit.endedBy ? <div className="mt-1 text-xs text-slate-600">by {ENDED_BY[visit.endedBy] ?? visit.endedBy}</div> : null}
+      </td>
+      <td className="px-3 py-2">
+        <div className="font-medium">{key}</div>
+        {visit.generation > 1 ? <div className="text-xs text-slate-600">started again ({ordinal(visit.generation)} meeting)</div> : null}
+        <div className="font-mono text-xs text-slate-600 select-all" data-testid="meeting-id">{visit.meetingId}</div>
+      </td>
+      <td className="px-3 py-2">
+        {visit.host}
+        {visit.hostIsProvider ? null : <span className="text-slate-600"> (default host)</span>}
+      </td>
+      <td className="px-3 py-2" data-testid="people-count">
+        {connected} connected of {visit.participants.length}
+      </td>
+      <td className="whitespace-nowrap px-3 py-2">
+        <UtcTime value={visit.startedAt} empty="not yet" />
+      </td>
+      <td className="whitespace-nowrap px-3 py-2">{visitDuration(visit)}</td>
+      <td className="px-3 py-2">
+        {visit.participants.length === 0 ? <span className="text-slate-600">No one</span> : null}
+        <ul className="space-y-1">
+          {visit.participants.map((person) => (
+            <li key={person.id} data-testid="participant">
+              <span className="font-medium">{person.name}</span> <span className="text-slate-600">({person.userType}, <span className="font-mono text-xs">{person.epicUserId}</span>)</span>
+              {person.admission ? <span className="text-slate-700"> · {person.admission}</span> : null}
+              {' · '}
+              {person.connected ? <span className="font-medium text-green-800">Connected</span> : <span className="text-slate-600">Not connected</span>}
+              {' · '}
+              <GreenLightBadge light={person.greenLight} />
+            </li>
+          ))}
+        </ul>
+      </td>
+      <td className="px-3 py-2">{visit.state === 'ended' ? null : <EndVisitButton meetingId={visit.meetingId} label={key} />}</td>
+    </tr>
   );
 }
 
-function VisitCard({ visit }: { visit: VisitSummary }) {
-  const headingId = `meeting-${visit.meetingId}-heading`;
+function GreenLightBadge({ light }: { light: GreenLight | null }) {
+  if (!light) return <span className="text-slate-600">Epic not told yet</span>;
+  const good = light.state === 'delivered';
   return (
-    <article id={`meeting-${visit.meetingId}`} aria-labelledby={headingId} className="space-y-4 rounded-lg bg-white p-5 shadow">
-      <div className="flex flex-wrap items-center gap-3">
-        <h3 id={headingId} className="font-semibold break-all">
-          {visit.conferenceId ? `Conference ${visit.conferenceId}` : `Session ${visit.sessionId ?? '—'}`}
-        </h3>
-        <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATE_CLASSES[visit.state] ?? STATE_CLASSES.ended}`}>{visit.state}</span>
-      </div>
-      <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2 lg:grid-cols-3">
-        <Detail term="SessionID">{visit.sessionId ?? '—'}</Detail>
-        <Detail term="ConferenceID">{visit.conferenceId ?? '—'}</Detail>
-        <Detail term="Host">
-          {visit.host}
-          {visit.hostIsProvider ? null : <span className="text-slate-600"> (default host)</span>}
-        </Detail>
-        <div className="sm:col-span-2 lg:col-span-3">
-          <dt className="text-slate-600">Meeting ID</dt>
-          <dd className="font-mono text-xs break-all select-all" data-testid="meeting-id">
-            {visit.meetingId}
-          </dd>
-        </div>
-        <Detail term="Created">
-          <UtcTime value={visit.createdAt} />
-        </Detail>
-        <Detail term="Started">
-          <UtcTime value={visit.startedAt} empty="not yet" />
-        </Detail>
-        <Detail term="Ended">
-          <UtcTime value={visit.endedAt} empty="not yet" />
-        </Detail>
-      </dl>
-      {visit.participants.length === 0 ? (
-        <p className="text-sm text-slate-600">No participants.</p>
-      ) : (
-        <TableScroller>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Participants of {visit.sessionId ?? visit.conferenceId ?? visit.meetingId}</caption>
-            <thead className="bg-slate-100 text-slate-700">
-              <tr>
-                <th scope="col" className="px-3 py-2">User type</th>
-                <th scope="col" className="px-3 py-2">Name</th>
-                <th scope="col" className="px-3 py-2">Epic user ID</th>
-                <th scope="col" className="px-3 py-2">Admission</th>
-                <th scope="col" className="px-3 py-2">Connection</th>
-              </tr>
-            </thead>
-            <tbody>
-              {visit.participants.map((person) => (
-                <tr key={person.id} className="border-t border-slate-100">
-                  <td className="px-3 py-2">{person.userType}</td>
-                  <td className="px-3 py-2">{person.name}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{person.epicUserId}</td>
-                  <td className="px-3 py-2">{person.admission}</td>
-                  <td className="px-3 py-2">
-                    {person.connected ? <span className="font-medium text-green-800">Connected</span> : <span className="text-slate-600">Not connected</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroller>
-      )}
-    </article>
+    <span className={good ? 'text-green-800' : light.state === 'pending' ? 'text-amber-800' : 'text-red-700'} data-testid="green-light">
+      Epic told {light.status} ({light.state === 'delivered' ? `RespCode ${light.respCode}` : light.state === 'pending' ? 'sending' : `${light.state}, RespCode ${light.respCode ?? 0}`})
+    </span>
   );
 }
 
-function Detail({ term, children }: { term: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-slate-600">{term}</dt>
-      <dd className="break-words">{children}</dd>
-    </div>
-  );
+function pageQuery(search: VisitsSearch, before: string): string {
+  const query = new URLSearchParams();
+  for (const name of ['q', 'state', 'from', 'to'] as const) if (search[name]) query.set(name, search[name]!);
+  query.set('before', before);
+  return query.toString();
 }
 
-const STATE_CLASSES: Record<string, string> = {
+function ordinal(value: number): string {
+  return value === 2 ? '2nd' : value === 3 ? '3rd' : `${value}th`;
+}
+
+const ENDED_BY: Record<string, string> = { provider: 'the provider', admin: 'an admin', idle: 'itself (nobody there)', links_expired: 'itself (links expired)' };
+
+const STATE_CLASSES: Record<VisitSummary['state'], string> = {
   waiting: 'bg-amber-100 text-amber-900',
   active: 'bg-green-100 text-green-900',
   ended: 'bg-slate-200 text-slate-800',

@@ -1,6 +1,7 @@
 import NextAuth from 'next-auth';
 import { authOptions } from '@/lib/auth';
 import { badRequest, errorResponse } from '@/lib/errors';
+import { describeError, log } from '@/lib/log';
 
 type RouteContext = { params: Promise<{ nextauth: string[] }> };
 
@@ -11,7 +12,7 @@ async function handler(request: Request, context: RouteContext) {
   } catch (error) {
     // Next's own control flow (redirect) passes through untouched.
     if (error instanceof Error && 'digest' in error) throw error;
-    console.warn('[auth] refused a malformed request:', error instanceof Error ? error.message : error);
+    log.warn({ area: 'auth', error: describeError(error) }, 'refused a malformed sign-in request');
     return errorResponse(badRequest('This sign-in request is not valid'), 'auth');
   }
 }

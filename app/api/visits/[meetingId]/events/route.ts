@@ -6,6 +6,7 @@ import { connectParticipant, disconnectEventually } from '@/lib/visit/meeting-st
 import { meetingView } from '@/lib/visit/meeting-view';
 import { withParticipant } from '@/lib/visit/participant-request';
 import { streamHub, type StreamClient } from '@/lib/visit/stream-hub';
+import { describeError, log } from '@/lib/log';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,7 +35,7 @@ export const GET = withParticipant(async (request, { meetingId, session }) => {
   try {
     outcome = await connectParticipant(database, session.participantId, connectionId);
   } catch (error) {
-    console.error('[visit stream] connect failed:', error instanceof Error ? error.message : error);
+    log.error({ area: 'visit stream', error: describeError(error) }, 'connect failed');
     throw new AppError('unavailable', 503, 'The visit is briefly unavailable; reconnecting', { 'Retry-After': '2' });
   }
 

@@ -1,0 +1,27 @@
+import type { Database } from '@/lib/db/client';
+import { purgeIfDue } from '@/lib/retention/purge';
+import { endAbandonedVisits } from '@/lib/visit/visit-ending';
+import { describeError, log } from '@/lib/log';
+
+// The work every server does on a timer, each part safe with several servers at once: ending
+// visits that were abandoned (lib/visit/visit-ending.ts), and, when it is this server's turn,
+// purging records past their retention (lib/retention/purge.ts).
+
+export function startMaintenance(database: Database, options: { everyMs: number; tokenGraceMs: number }): void {
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const ended = await endAbandonedVisits(database);
+      if (ended.idle || ended.linksExpired) log.info({ area: 'maintenance', ...ended }, 'ended abandoned visits');
+      const purged = await purgeIfDue(database, new Date(), options.tokenGraceMs);
+      if (purged) log.info({ area: 'maintenance', purged }, 'purged records past their retention');
+    } catch (error) {
+      log.error({ area: 'maintenance', error: describeError(error) }, 'maintenance failed');
+    } finally {
+      running = false;
+    }
+  };
+  setInterval(() => void run(), options.everyMs).unref();
+}
