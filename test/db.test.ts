@@ -232,8 +232,8 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
         sql`insert into meetings (integration_id, visit_key, session_id, state, admittance_policy, default_host_email, ended_at) values (${integration!.id}, ${visitKey}, ${visitKey}, 'ended', 'automatic', 'h@example.org', now()) returning id`,
       ).then((result) => result.rows);
       const [joined] = await handle.query<{ joined_participant_id: string | null; joined_meeting_id: string }>(
-        'select * from televisit_join_visit($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid, $13)',
-        [integration!.id, visitKey, visitKey, null, 'automatic', 'h@example.org', 'Patient', 'PAT1', null, 'Ana', null, null, integration!.encryptionKey],
+        'select * from televisit_join_visit($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::uuid, $13, $14::timestamptz, $15, $16)',
+        [integration!.id, visitKey, visitKey, null, 'automatic', 'h@example.org', 'Patient', 'PAT1', null, 'Ana', null, null, integration!.encryptionKey, null, false, 4],
       );
       assert.equal(joined!.joined_participant_id, null);
       assert.equal(joined!.joined_meeting_id, meeting!.id);
