@@ -113,6 +113,27 @@ test('the language is switched on the page, and remembered', async ({ page }) =>
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(HEADINGS.en.device);
 });
 
+test('the call with the chat open, and the room device pages, pass axe at phone width', async ({ page, baseURL }) => {
+  const integration = await seedIntegration({ chat_enabled: true, admittance_policy: 'automatic' });
+  const sessionId = uniqueSessionId();
+  const provider = await launchVisitor(baseURL!, integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP904', FirstName: 'Lee', LastName: 'Chen' });
+  const providerStream = await openStream(baseURL!, provider);
+  await page.goto(launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT904', FirstName: 'Ana' }));
+  await expect(page.getByTestId('visit-status')).toHaveText(HEADINGS.en.inCall);
+  await page.getByRole('button', { name: 'Chat' }).click();
+  await page.getByLabel('Message').fill('Hello');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByTestId('chat-messages')).toContainText('Hello');
+  await expectAccessible(page, 'en');
+  providerStream.close();
+
+  await page.goto('/room');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up this device for a room');
+  await page.getByRole('button', { name: 'Pair this device' }).click();
+  await expect(page.locator('#pairing-code-error')).not.toBeEmpty();
+  await expectAccessible(page, 'en');
+});
+
 async function openPage(browser: Browser, link: string, language: 'en' | 'es') {
   const context = await browser.newContext({ viewport: { width: WIDTH, height: 740 }, locale: language === 'en' ? 'en-US' : 'es-MX' });
   const page = await context.newPage();

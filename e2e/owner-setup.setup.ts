@@ -23,7 +23,7 @@ test('an empty database shows the one-time owner setup, which then disappears fo
   await page.getByLabel('Confirm password').fill(OWNER.password);
   await page.getByRole('button', { name: 'Create owner account' }).click();
   await expect(page).toHaveURL(/\/admin\/settings$/);
-  await expect(page.getByRole('heading', { name: 'Epic integration settings' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Add an Epic integration' })).toBeVisible();
 
   const admins = await query<{ email: string; password_hash: string }>('select email, password_hash from admins');
   expect(admins).toEqual([{ email: OWNER.email, password_hash: expect.stringMatching(/^\$argon2id\$/) }]);

@@ -13,7 +13,7 @@ test('admins add another admin, who can sign in, and remove them; nobody can rem
   await page.getByLabel('Initial password').fill('second admin password');
   await page.getByRole('button', { name: 'Add admin' }).click();
   await expect(page.getByText('second@hospital.example can now sign in.')).toBeVisible();
-  await expect(page.getByRole('list', { name: 'Administrators' }).getByText('second@hospital.example')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Administrators' }).getByText('second@hospital.example', { exact: true })).toBeVisible();
 
   await page.getByLabel('Email').fill('second@hospital.example');
   await page.getByLabel('Initial password').fill('another password here');
@@ -26,7 +26,7 @@ test('admins add another admin, who can sign in, and remove them; nobody can rem
   await expect(second).toHaveURL(/\/admin\/settings$/);
 
   await page.getByRole('button', { name: 'Remove second@hospital.example' }).click();
-  await expect(page.getByRole('list', { name: 'Administrators' }).getByText('second@hospital.example')).toHaveCount(0);
+  await expect(page.getByRole('list', { name: 'Administrators' }).getByText('second@hospital.example', { exact: true })).toHaveCount(0);
   // A removed admin's session stops working at once.
   await second.goto('/admin/settings');
   await expect(second).toHaveURL(/\/login\?callbackUrl=%2Fadmin%2Fsettings$/);

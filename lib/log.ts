@@ -1,4 +1,3 @@
-import { headers } from 'next/headers';
 import pino, { type Logger } from 'pino';
 
 // Structured JSON logs, one object per line (pino): what a log shipper reads. Never a secret or a
@@ -20,6 +19,8 @@ export const log: Logger = (holder.__televisitLog ??= pino({
 /** A logger for this request, with the id scripts/server.mjs gave it (also in X-Request-Id). */
 export async function requestLog(): Promise<Logger> {
   try {
+    // Imported when used: scripts and tests load this module outside Next.js, where it cannot resolve.
+    const { headers } = await import('next/headers');
     const id = (await headers()).get('x-request-id');
     return id ? log.child({ requestId: id }) : log;
   } catch {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every test. Installs Debian's Chromium and coturn when they are missing, runs the
-// unit and database tests, builds the app, then runs the Playwright suite against the built app.
+// type check, the unit and database tests, builds the app, then runs the Playwright suite against the built app.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,7 @@ const results = [];
 ensureDebianPackage('chromium', chromium, 'CHROMIUM_PATH');
 ensureDebianPackage('coturn', turnserver, 'TURN_SERVER_PATH');
 const unitFiles = readdirSync(path.join(root, 'test')).filter((name) => name.endsWith('.test.ts')).map((name) => path.join('test', name));
+step('types (tsc, every file: app, tests, benchmarks)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]);
 step('unit and database tests', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...unitFiles]);
 step('build', process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build']);
 step('end-to-end tests (Playwright, Chromium)', process.execPath, [path.join(root, 'node_modules/@playwright/test/cli.js'), 'test', ...process.argv.slice(2)]);

@@ -20,6 +20,7 @@ const SECRET_256 = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString
 
 function form(overrides: Partial<SettingsFormValues> = {}): SettingsFormValues {
   return {
+    name: 'Example Health',
     defaultHostEmail: 'host@example.org',
     providerUserType: 'Licensed',
     encryptionKey: 'clinic-key_01',
@@ -44,6 +45,8 @@ function form(overrides: Partial<SettingsFormValues> = {}): SettingsFormValues {
     epicTimeZone: 'America/Chicago',
     defaultLinkValidityMinutes: '60',
     customText: '',
+    screenSharePolicy: 'providers',
+    chatEnabled: false,
     ...overrides,
   };
 }

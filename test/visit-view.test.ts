@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Meeting, Participant } from '../lib/db/schema.ts';
 import { viewOf, type MeetingSnapshot } from '../lib/visit/meeting-view.ts';
+import { mayShareScreen, sendingVideoSections, type MeetingPolicies } from '../lib/visit/policies.ts';
 import { signalRefusal } from '../lib/visit/signal-relay.ts';
 
 function meeting(overrides: Partial<Meeting> = {}): Meeting {
@@ -43,12 +44,12 @@ function person(meetingId: string, overrides: Partial<Participant>): Participant
   } as Participant;
 }
 
-function visit() {
+function visit(policies: MeetingPolicies = { screenShare: 'providers', chatEnabled: false }) {
   const m = meeting();
   const provider = person(m.id, { userType: 'Provider', firstName: 'Lee', lastName: 'Chen' });
   const admitted = person(m.id, { admission: 'admitted', firstName: 'Ana' });
   const waiting = person(m.id, { admission: 'waiting', firstName: 'Bo' });
-  const snapshot: MeetingSnapshot = { meeting: m, people: [provider, admitted, waiting] };
+  const snapshot: MeetingSnapshot = { meeting: m, people: [provider, admitted, waiting], policies, chat: [] };
   return { snapshot, provider, admitted, waiting };
 }
 
@@ -117,5 +118,52 @@ describe('who may send media signals to whom', () => {
     const { snapshot, provider, admitted } = visit();
     snapshot.meeting.state = 'ended';
     assert.notEqual(signalRefusal(snapshot, provider.id, { from: provider.connectionId!, to: admitted.connectionId! }), null);
+  });
+});
+
+/** An offer as Chromium writes it: audio, the camera, and the screen's section. */
+function offer(screenDirection: string, cameraDirection = 'sendrecv'): Record<string, unknown> {
+  const section = (kind: string, mid: number, direction: string) => `m=${kind} 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:${mid}\r\na=${direction}\r\na=rtpmap:96 VP8/90000\r\n`;
+  const sdp = `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n${section('audio', 0, 'sendrecv')}${section('video', 1, cameraDirection)}${section('video', 2, screenDirection)}`;
+  return { link: 'abc', description: { type: 'offer', sdp } };
+}
+
+describe('meeting policies', () => {
+  test('who may share a screen under each policy; a room device never does', () => {
+    assert.deepEqual(['Provider', 'Patient', 'Room'].map((type) => mayShareScreen('nobody', type as 'Provider')), [false, false, false]);
+    assert.deepEqual(['Provider', 'Patient', 'Room'].map((type) => mayShareScreen('providers', type as 'Provider')), [true, false, false]);
+    assert.deepEqual(['Provider', 'Patient', 'Room'].map((type) => mayShareScreen('everyone', type as 'Provider')), [true, true, false]);
+  });
+
+  test('video sections that send are counted from the direction, sendrecv when none is written', () => {
+    assert.equal(sendingVideoSections(String((offer('recvonly').description as { sdp: string }).sdp)), 1);
+    assert.equal(sendingVideoSections(String((offer('inactive').description as { sdp: string }).sdp)), 1);
+    assert.equal(sendingVideoSections(String((offer('sendonly').description as { sdp: string }).sdp)), 2);
+    assert.equal(sendingVideoSections(String((offer('sendrecv', 'recvonly').description as { sdp: string }).sdp)), 1);
+    assert.equal(sendingVideoSections('v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n'), 2);
+    assert.equal(sendingVideoSections('v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n'), 1);
+  });
+
+  test("a patient's offer that sends a second video is refused unless everyone may share", () => {
+    const { snapshot, provider, admitted } = visit({ screenShare: 'providers', chatEnabled: false });
+    const to = { from: admitted.connectionId!, to: provider.connectionId! };
+    assert.equal(signalRefusal(snapshot, admitted.id, { ...to, payload: offer('sendonly') })?.code, 'share_not_allowed');
+    assert.equal(signalRefusal(snapshot, admitted.id, { ...to, payload: offer('recvonly') }), null);
+    assert.equal(signalRefusal(snapshot, provider.id, { from: provider.connectionId!, to: admitted.connectionId!, payload: offer('sendonly') }), null);
+    const everyone = { ...snapshot, policies: { screenShare: 'everyone' as const, chatEnabled: false } };
+    assert.equal(signalRefusal(everyone, admitted.id, { ...to, payload: offer('sendonly') }), null);
+    const nobody = { ...snapshot, policies: { screenShare: 'nobody' as const, chatEnabled: false } };
+    assert.equal(signalRefusal(nobody, provider.id, { from: provider.connectionId!, to: admitted.connectionId!, payload: offer('sendrecv') })?.code, 'share_not_allowed');
+  });
+
+  test('chat is allowed only to people in the call, and only when the integration turns it on', () => {
+    const off = visit({ screenShare: 'providers', chatEnabled: false });
+    assert.equal(viewOf(off.snapshot, off.provider.id).allowed.chat, false);
+    const on = visit({ screenShare: 'providers', chatEnabled: true });
+    assert.equal(viewOf(on.snapshot, on.provider.id).allowed.chat, true);
+    assert.equal(viewOf(on.snapshot, on.admitted.id).allowed.chat, true);
+    assert.equal(viewOf(on.snapshot, on.waiting.id).allowed.chat, false);
+    assert.equal(viewOf(on.snapshot, on.admitted.id).allowed.shareScreen, false);
+    assert.equal(viewOf(on.snapshot, on.provider.id).allowed.shareScreen, true);
   });
 });

@@ -4,11 +4,13 @@ import type { DatabaseHandle } from '@/lib/db/client';
 import { meetings, type Integration } from '@/lib/db/schema';
 import { startDeviceTest } from '@/lib/device-test/launch';
 import type { LaunchToken } from '@/lib/epic/launch-token';
+import { recordLaunch } from '@/lib/epic/launch-log';
 import { storeGrant, type EpicGrant } from '@/lib/epic/oauth-tokens';
 import { orderingKey } from '@/lib/epic/outbox';
 import { requestLanguage } from '@/lib/i18n/request-language';
 import { OAUTH_CALLBACK_PATH, secureCookies } from '@/lib/public-url';
 import { metrics } from '@/lib/metrics';
+import { callRoom } from '@/lib/rooms/call';
 import { joinVisit } from '@/lib/visit/launch';
 import { sealNewVisit } from '@/lib/visit/new-visit';
 import { participantCookieName, participantCookieOptions, signParticipantSession } from '@/lib/visit/participant-session';
@@ -48,7 +50,25 @@ export async function finishLaunch(handle: DatabaseHandle, request: NextRequest,
     return providerVisitEndedResponse(await requestLanguage(), ended?.endedAt ?? null, sealNewVisit({ integrationId: integration.id, token, encryptionKey, grant }));
   }
   if (grant) await storeGrant(database, orderingKey(joined.meetingId, token.userType, token.externalId), grant);
-  const response = new NextResponse(null, { status: 303, headers: { Location: `/visit/${joined.meetingId}`, 'Cache-Control': 'no-store' } });
+  let location = `/visit/${joined.meetingId}`;
+  // A monitor call: the provider's launch names the room whose device joins the visit.
+  if (token.userType === 'Provider' && token.roomName) {
+    const call = await callRoom(database, { integrationId: integration.id, meetingId: joined.meetingId, roomName: token.roomName });
+    if (call !== 'called') {
+      await recordLaunch(database, {
+        encryptionKey,
+        integrationId: integration.id,
+        outcome: call,
+        detail: call === 'room_unknown' ? `no room of this integration is named ${JSON.stringify(token.roomName)}` : `the device of room ${JSON.stringify(token.roomName)} is not connected`,
+        sessionId: token.sessionId,
+        epicUserId: token.externalId,
+        userType: 'Provider',
+        meetingId: joined.meetingId,
+      });
+      location += `?${new URLSearchParams({ room: call, roomName: token.roomName })}`;
+    }
+  }
+  const response = new NextResponse(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } });
   response.cookies.set(participantCookieName(joined.meetingId), signParticipantSession(joined.participantId!, joined.meetingId), participantCookieOptions());
   return response;
 }

@@ -18,8 +18,9 @@ export async function GET(request: NextRequest) {
   const data = request.nextUrl.searchParams.get('data');
   const handle = await databaseHandle();
   const database = handle.db;
+  let integrationId: string | null = null;
   const refuse = async (outcome: string, detail: string, ids: { sessionId?: string; epicUserId?: string } = {}) => {
-    await recordLaunch(database, { encryptionKey: key, outcome, detail, ...ids });
+    await recordLaunch(database, { encryptionKey: key, integrationId, outcome, detail, ...ids });
     return launchFailureResponse(await requestLanguage());
   };
 
@@ -29,6 +30,8 @@ export async function GET(request: NextRequest) {
     if (!ENCRYPTION_KEY_PATTERN.test(key)) return await refuse('unknown_key', 'the key is not in the form of an Encryption Key');
     const integration = await cachedIntegrationByKey(database, key);
     if (!integration) return await refuse('unknown_key', 'no integration has this Encryption Key');
+    integrationId = integration.id;
+    if (integration.retiredAt) return await refuse('integration_retired', 'this integration was retired by the owner');
 
     let token;
     try {

@@ -11,16 +11,18 @@ export const adminEmail = z
   .max(254, 'At most 254 characters')
   .pipe(z.email('Enter a valid email address'));
 
-export const newAdminSchema = z.object({
-  email: adminEmail,
-  password: z
-    .string()
-    .min(PASSWORD_MIN, `At least ${PASSWORD_MIN} characters`)
-    .max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`),
-});
+const password = z
+  .string()
+  .min(PASSWORD_MIN, `At least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`);
 
-export const ownerSetupSchema = newAdminSchema
-  .extend({ confirmPassword: z.string() })
+/** The integrations an admin (not the owner) sees. */
+export const grantsSchema = z.object({ integrationIds: z.array(z.uuid()).max(500).default([]) });
+
+export const newAdminSchema = z.object({ email: adminEmail, password, integrationIds: z.array(z.uuid()).max(500).default([]) });
+
+export const ownerSetupSchema = z
+  .object({ email: adminEmail, password, confirmPassword: z.string() })
   .refine((owner) => owner.password === owner.confirmPassword, {
     path: ['confirmPassword'],
     message: 'The passwords do not match',

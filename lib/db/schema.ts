@@ -10,6 +10,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -23,12 +24,15 @@ import {
   OAUTH_CLIENT_AUTH_METHODS,
   PROVIDER_USER_TYPES,
 } from '@/lib/settings/schema';
-import { ADMISSIONS, MEETING_STATES, USER_TYPES } from '@/lib/visit/schema';
+import { ADMISSIONS, MEETING_STATES, PARTICIPANT_TYPES } from '@/lib/visit/schema';
+import { SCREEN_SHARE_POLICIES } from '@/lib/settings/schema';
 
 // One PostgreSQL schema for both databases: PGlite (embedded default) and PostgreSQL.
 // States are enums, so the database refuses a value the code does not know.
 
-export const userTypeEnum = pgEnum('user_type', USER_TYPES);
+/** Patient and Provider come from Epic's launches; Room is a registered device in a patient's room (monitor calls). */
+export const userTypeEnum = pgEnum('user_type', PARTICIPANT_TYPES);
+export const screenSharePolicyEnum = pgEnum('screen_share_policy', SCREEN_SHARE_POLICIES);
 export const meetingStateEnum = pgEnum('meeting_state', MEETING_STATES);
 export const admissionEnum = pgEnum('admission', ADMISSIONS);
 export const connectionStatusEnum = pgEnum('connection_status', ['Connected', 'Disconnected']);
@@ -51,10 +55,14 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
+/** owner: the first account (ownership can be handed over); manages admins and integrations, sees all. */
+export const adminRoleEnum = pgEnum('admin_role', ['owner', 'admin']);
+
 export const admins = pgTable('admins', {
   id: uuid('id').primaryKey().defaultRandom(),
   email: text('email').notNull().unique(),
   passwordHash: text('password_hash').notNull(),
+  role: adminRoleEnum('role').notNull().default('admin'),
   createdBy: text('created_by'),
   createdAt: createdAt(),
 });
@@ -94,6 +102,8 @@ export const logos = pgTable('logos', {
 /** One Epic organization's integration, found by its public Encryption Key. Secrets are sealed (lib/secrets.ts). */
 export const integrations = pgTable('integrations', {
   id: uuid('id').primaryKey().defaultRandom(),
+  /** What admins call it: the Epic organization or environment. */
+  name: text('name').notNull().default('Primary'),
   encryptionKey: text('encryption_key').notNull().unique(),
   defaultHostEmail: text('default_host_email').notNull(),
   providerUserType: providerUserTypeEnum('provider_user_type').notNull(),
@@ -120,9 +130,52 @@ export const integrations = pgTable('integrations', {
   defaultLinkValidityMinutes: integer('default_link_validity_minutes').notNull(),
   customText: text('custom_text').notNull().default(''),
   logoHash: text('logo_hash').references(() => logos.hash),
+  /** Meeting policies (per integration). Televisit never records. */
+  screenSharePolicy: screenSharePolicyEnum('screen_share_policy').notNull().default('providers'),
+  chatEnabled: boolean('chat_enabled').notNull().default(false),
+  /** A retired integration's links are refused; its records stay for their retention. */
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Which integrations an admin (not an owner) may see and change. */
+export const adminIntegrations = pgTable(
+  'admin_integrations',
+  {
+    adminId: uuid('admin_id').notNull().references(() => admins.id, { onDelete: 'cascade' }),
+    integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+  },
+  (table) => [primaryKey({ columns: [table.adminId, table.integrationId] })],
+);
+
+/**
+ * A device in a patient's room (a tablet, a PC on a cart) that Epic monitor calls reach by its
+ * name (the launch's RoomName). Paired once with a one-time code; then it keeps a long-lived device
+ * credential, stored here only as a hash, which an admin can revoke (unpair).
+ */
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    /** What Epic sends as RoomName. */
+    name: text('name').notNull(),
+    location: text('location').notNull().default(''),
+    /** SHA-256 of the one-time pairing code while the room waits to be paired. */
+    pairingCodeHash: text('pairing_code_hash'),
+    pairingCodeExpiresAt: timestamp('pairing_code_expires_at', { withTimezone: true }),
+    /** SHA-256 of the paired device's credential; null when no device is paired. */
+    deviceTokenHash: text('device_token_hash'),
+    pairedAt: timestamp('paired_at', { withTimezone: true }),
+    /** The device's open push stream, on which server: online while that server is alive. */
+    connectionId: text('connection_id'),
+    serverId: uuid('server_id'),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('rooms_integration_name').on(table.integrationId, table.name), uniqueIndex('rooms_device_token').on(table.deviceTokenHash)],
+);
 
 export const auditLog = pgTable(
   'audit_log',
@@ -226,6 +279,12 @@ export const participants = pgTable(
     /** What the others' tiles show: this person's microphone and camera, as their page last said. */
     micOn: boolean('mic_on').notNull().default(true),
     cameraOn: boolean('camera_on').notNull().default(true),
+    /** Sharing a screen now (when the integration's policy allows this person). */
+    sharing: boolean('sharing').notNull().default(false),
+    /** The room device this participant is (UserType Room). */
+    roomId: uuid('room_id').references(() => rooms.id, { onDelete: 'set null' }),
+    /** For a room: when a provider's launch last called it; null once it hung up (lib/rooms/call.ts). */
+    calledAt: timestamp('called_at', { withTimezone: true }),
     connectedAt: timestamp('connected_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
@@ -268,6 +327,24 @@ export const participantEvents = pgTable(
   (table) => [index('participant_events_meeting').on(table.meetingId, table.id), index('participant_events_at').on(table.at)],
 );
 
+/**
+ * The in-visit chat (when the integration allows it): through the app, shown only to people let
+ * into the call, deleted with the visit. The sender's name is copied: it goes with the visit too.
+ */
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    meetingId: uuid('meeting_id').notNull().references(() => meetings.id, { onDelete: 'cascade' }),
+    participantId: uuid('participant_id').references(() => participants.id, { onDelete: 'set null' }),
+    senderName: text('sender_name').notNull(),
+    senderType: userTypeEnum('sender_type').notNull(),
+    body: text('body').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('chat_messages_meeting').on(table.meetingId, table.id)],
+);
+
 /** WebRTC offers, answers and candidates on their way between two browsers. */
 export const signals = pgTable(
   'signals',
@@ -291,6 +368,8 @@ export const launchLog = pgTable(
     encryptionKey: text('encryption_key'),
     /** ok, or why the launch was refused (lib/epic/launch-token.ts, lib/epic/oauth.ts): a short code. */
     outcome: text('outcome').notNull(),
+    /** Null when the key named no integration: such rows are shown to owners only. */
+    integrationId: uuid('integration_id').references(() => integrations.id, { onDelete: 'set null' }),
     detail: text('detail'),
     sessionId: text('session_id'),
     epicUserId: text('epic_user_id'),

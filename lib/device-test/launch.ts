@@ -19,6 +19,7 @@ export async function startDeviceTest(
   const sessionId = token.sessionId ?? token.conferenceId ?? token.meetingKey;
   await recordLaunch(database, {
     encryptionKey,
+    integrationId: integration.id,
     outcome: 'ok',
     detail: 'device test',
     sessionId,

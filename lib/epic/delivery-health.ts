@@ -1,4 +1,4 @@
-import { and, gte, lt, sql } from 'drizzle-orm';
+import { and, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { notifications } from '@/lib/db/schema';
 
@@ -20,7 +20,7 @@ export interface DeliveryHealth {
 }
 
 /** Hours in [from, to), every hour present (zeros where nothing happened). At most 7 days. */
-export async function deliveryHealth(database: Database, from: Date, to: Date, now = new Date()): Promise<DeliveryHealth> {
+export async function deliveryHealth(database: Database, from: Date, to: Date, scope?: SQL, now = new Date()): Promise<DeliveryHealth> {
   const rows = await database
     .select({
       hour: sql<string>`date_trunc('hour', ${notifications.createdAt})`.as('hour'),
@@ -29,7 +29,7 @@ export async function deliveryHealth(database: Database, from: Date, to: Date, n
       failed: sql<number>`count(*) filter (where ${notifications.state} in ('failed', 'not_sent'))::int`,
     })
     .from(notifications)
-    .where(and(gte(notifications.createdAt, from), lt(notifications.createdAt, to)))
+    .where(and(gte(notifications.createdAt, from), lt(notifications.createdAt, to), scope))
     .groupBy(sql`1`)
     .orderBy(sql`1`);
   const byHour = new Map(rows.map((row) => [new Date(row.hour).getTime(), row]));
@@ -38,7 +38,7 @@ export async function deliveryHealth(database: Database, from: Date, to: Date, n
     const row = byHour.get(hour);
     hours.push({ hour: new Date(hour), delivered: row?.delivered ?? 0, retried: row?.retried ?? 0, failed: row?.failed ?? 0 });
   }
-  const [oldest] = await database.select({ at: sql<string | null>`min(${notifications.createdAt})` }).from(notifications).where(sql`${notifications.state} = 'pending'`);
+  const [oldest] = await database.select({ at: sql<string | null>`min(${notifications.createdAt})` }).from(notifications).where(and(sql`${notifications.state} = 'pending'`, scope));
   return { hours, oldestPendingMs: oldest?.at ? now.getTime() - new Date(oldest.at).getTime() : null };
 }
 

@@ -1,4 +1,4 @@
-import { desc } from 'drizzle-orm';
+import { desc, type SQL } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { launchLog } from '@/lib/db/schema';
 import type { UserType } from '@/lib/visit/schema';
@@ -7,6 +7,8 @@ import { metrics } from '@/lib/metrics';
 
 export interface LaunchLogEntry {
   encryptionKey: string | null;
+  /** The integration the key named; unset when it named none. */
+  integrationId?: string | null;
   outcome: string;
   detail?: string | null;
   sessionId?: string | null;
@@ -41,8 +43,8 @@ export async function recordLaunch(database: Database, entry: LaunchLogEntry): P
   }
 }
 
-export function recentLaunches(database: Database, limit = 200) {
-  return database.select().from(launchLog).orderBy(desc(launchLog.id)).limit(limit);
+export function recentLaunches(database: Database, where: SQL | undefined, limit = 200) {
+  return database.select().from(launchLog).where(where).orderBy(desc(launchLog.id)).limit(limit);
 }
 
 /** A stranger's text, fit to store and log: control characters escaped, length bounded. */

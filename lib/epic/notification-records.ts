@@ -19,14 +19,17 @@ export const recordsSearchSchema = z.object({
   from: localDateTime,
   to: localDateTime,
   before: z.coerce.number().int().positive().optional(),
+  integration: z.uuid('Not an integration').optional().or(z.literal('').transform(() => undefined)),
 });
 
 export type RecordsSearch = z.infer<typeof recordsSearchSchema>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function searchNotificationRecords(database: Database, search: RecordsSearch) {
-  const conditions: SQL[] = [];
+/** `scope`: what this admin may see (lib/access.ts integrationScope). */
+export async function searchNotificationRecords(database: Database, search: RecordsSearch, scope?: SQL) {
+  const conditions: SQL[] = scope ? [scope] : [];
+  if (search.integration) conditions.push(eq(notifications.integrationId, search.integration));
   // Meeting IDs are UUIDs and Epic session IDs are not, so each search uses one index.
   if (search.q) conditions.push(UUID.test(search.q) ? eq(notifications.meetingId, search.q.toLowerCase()) : eq(notifications.sessionId, search.q));
   // A failure is a notification not delivered, or delivered only after failed attempts.

@@ -29,7 +29,7 @@ export type OAuthFailureKind =
 
 export class OAuthLaunchError extends Error {
   /** Which launch failed, once the callback could tell; for the admin's launch log. */
-  launch?: { encryptionKey: string; sessionId: string; epicUserId: string };
+  launch?: { encryptionKey: string; sessionId: string; epicUserId: string; integrationId?: string };
 
   constructor(
     readonly kind: OAuthFailureKind,
@@ -127,7 +127,7 @@ export async function completeEpicAuthorization(
   if (refusal !== null) {
     const [stored] = state ? await database.delete(oauthLaunches).where(eq(oauthLaunches.state, state)).returning() : [];
     const error = new OAuthLaunchError('oauth_authorize_refused', describeRefusal(refusal, callbackUrl.searchParams.get('error_description')));
-    if (stored) error.launch = launchOf(revivePending(openSecret(stored.pendingSealed, 'oauthPendingLaunch')));
+    if (stored) error.launch = { ...launchOf(revivePending(openSecret(stored.pendingSealed, 'oauthPendingLaunch'))), integrationId: stored.integrationId };
     throw error;
   }
   if (!state || !browserBinding || !safeEqual(stateBinding(state), browserBinding)) {
@@ -143,7 +143,7 @@ export async function completeEpicAuthorization(
   try {
     return await exchangeCode(integration, stored, pending, callbackUrl, state!, redirectUri);
   } catch (error) {
-    if (error instanceof OAuthLaunchError) error.launch = launchOf(pending);
+    if (error instanceof OAuthLaunchError) error.launch = { ...launchOf(pending), integrationId: stored.integrationId };
     throw error;
   }
 }

@@ -22,6 +22,7 @@ const name = z
   .regex(/^[^\p{Cc}]*$/u, 'No control characters');
 
 export const sampleLinkSchema = z.object({
+  integrationId: z.uuid('Choose an integration'),
   userType: z.enum(USER_TYPES, 'Choose Patient or Provider'),
   sessionId: identifier('A SessionID').min(1, 'Enter a SessionID'),
   conferenceId: identifier('A ConferenceID'),
@@ -39,6 +40,8 @@ export const sampleLinkSchema = z.object({
     .regex(/^\d{1,6}$/, 'Enter whole minutes')
     .transform(Number)
     .pipe(z.number().max(LINK_VALIDITY_MAX_MINUTES, `At most ${LINK_VALIDITY_MAX_MINUTES} minutes (30 days)`)),
+  /** A monitor call: the room device a provider's link calls. */
+  roomName: name,
   deviceTest: z.boolean(),
 });
 

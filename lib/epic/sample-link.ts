@@ -2,13 +2,13 @@
 
 import { headers } from 'next/headers';
 import { writeAudit } from '@/lib/audit/log';
-import { requireAdmin } from '@/lib/auth';
+import { canSee, requireAccess } from '@/lib/access';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
 import { encryptLaunchData, launchKeyFromSecret, type EncryptionAlgorithm } from '@/lib/epic/launch-token';
 import { sampleLinkSchema, type SampleLink } from '@/lib/epic/sample-link-schema';
 import { fieldErrorsOf } from '@/lib/errors';
-import { openIntegrationSecret, primaryIntegration } from '@/lib/settings/store';
+import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
 
 export interface SampleLinkResult {
   ok: boolean;
@@ -27,13 +27,14 @@ export interface SampleLinkResult {
  * Epic analyst can try the whole path (or compare with Epic's own link) without Epic.
  */
 export async function generateSampleLink(input: unknown): Promise<SampleLinkResult> {
-  const admin = await requireAdmin();
+  const access = await requireAccess();
+  const admin = access.admin;
   const parsed = sampleLinkSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'Some fields need attention.', fieldErrors: fieldErrorsOf(parsed.error) };
 
   const database = await db();
-  const integration = await primaryIntegration(database);
-  if (!integration) return { ok: false, message: 'No Epic integration is configured yet. Save the settings first.' };
+  const integration = canSee(access, parsed.data.integrationId) ? await integrationById(database, parsed.data.integrationId) : null;
+  if (!integration) return { ok: false, message: 'Choose an integration of yours.', fieldErrors: { integrationId: 'Choose an integration of yours' } };
   const algorithm = integration.encryptionAlgorithm as EncryptionAlgorithm;
   let key: Buffer;
   try {
@@ -80,6 +81,7 @@ function launchPlaintext(fields: SampleLink, now: Date): string {
     ['FirstName', fields.firstName],
     ['LastName', fields.lastName],
     ['Email', fields.email],
+    ['RoomName', fields.roomName],
     ['Timestamp', String(Math.floor(now.getTime() / 1000))],
     ['LinkValidityPeriod', String(fields.linkValidityMinutes)],
   ];

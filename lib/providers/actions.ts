@@ -1,11 +1,11 @@
 'use server';
 
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import type { ActionResult } from '@/lib/admins/actions';
 import { writeAudit } from '@/lib/audit/log';
-import { requireAdmin } from '@/lib/auth';
+import { integrationScope, requireAccess } from '@/lib/access';
 import { db } from '@/lib/db';
 import { providers } from '@/lib/db/schema';
 
@@ -16,11 +16,13 @@ const providerIdSchema = z.uuid();
  * working: their references are set to null. The next launch by that provider makes a new account.
  */
 export async function removeProvider(providerId: unknown): Promise<ActionResult> {
-  const actor = await requireAdmin();
+  const access = await requireAccess();
+  const actor = access.admin;
   const parsed = providerIdSchema.safeParse(providerId);
   if (!parsed.success) return { ok: false, message: 'Unknown provider account.' };
   const removed = await (await db()).transaction(async (tx) => {
-    const [provider] = await tx.delete(providers).where(eq(providers.id, parsed.data)).returning();
+    // Only in an integration this admin may see.
+    const [provider] = await tx.delete(providers).where(and(eq(providers.id, parsed.data), integrationScope(access, providers.integrationId))).returning();
     if (!provider) return false;
     await writeAudit(tx, {
       actorEmail: actor.email,

@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { revalidatePath } from 'next/cache';
 import { writeAudit } from '@/lib/audit/log';
-import { requireAdmin } from '@/lib/auth';
+import { withAccess } from '@/lib/access';
 import { db } from '@/lib/db';
 import { serverSettings } from '@/lib/db/schema';
 import { fieldErrorsOf } from '@/lib/errors';
@@ -18,17 +18,18 @@ export interface SaveServerSettingsResult {
 
 /** Saves the server-wide settings, audited with the names of the fields that changed. */
 export async function saveServerSettings(input: unknown): Promise<SaveServerSettingsResult> {
-  const admin = await requireAdmin();
-  const parsed = serverSettingsSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, message: 'Some fields need attention; nothing was saved.', fieldErrors: fieldErrorsOf(parsed.error) };
-  const database = await db();
-  const current = await readServerSettings(database);
-  const changed = (Object.keys(parsed.data) as Array<keyof ServerSettingsValues>).filter((field) => current[field] !== parsed.data[field]);
-  if (changed.length === 0) return { ok: true, message: 'Nothing had changed; nothing was saved.' };
-  await database.transaction(async (tx) => {
-    await tx.update(serverSettings).set({ ...parsed.data, updatedAt: new Date() }).where(eq(serverSettings.id, 1));
-    await writeAudit(tx, { actorEmail: admin.email, action: 'server-settings.update', target: 'server', changedFields: changed });
+  return withAccess({ ownerOnly: true }, async ({ admin }) => {
+    const parsed = serverSettingsSchema.safeParse(input);
+    if (!parsed.success) return { ok: false, message: 'Some fields need attention; nothing was saved.', fieldErrors: fieldErrorsOf(parsed.error) };
+    const database = await db();
+    const current = await readServerSettings(database);
+    const changed = (Object.keys(parsed.data) as Array<keyof ServerSettingsValues>).filter((field) => current[field] !== parsed.data[field]);
+    if (changed.length === 0) return { ok: true, message: 'Nothing had changed; nothing was saved.' };
+    await database.transaction(async (tx) => {
+      await tx.update(serverSettings).set({ ...parsed.data, updatedAt: new Date() }).where(eq(serverSettings.id, 1));
+      await writeAudit(tx, { actorEmail: admin.email, action: 'server-settings.update', target: 'server', changedFields: changed });
+    });
+    revalidatePath('/admin/server');
+    return { ok: true, message: `Server settings saved (${changed.length} changed).` };
   });
-  revalidatePath('/admin/server');
-  return { ok: true, message: `Server settings saved (${changed.length} changed).` };
 }

@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { revalidatePath } from 'next/cache';
 import { writeAudit } from '@/lib/audit/log';
-import { requireAdmin } from '@/lib/auth';
+import { canSee, requireAccess } from '@/lib/access';
 import { LogoError, processLogo, type ProcessedLogo } from '@/lib/branding/logo';
 import { db } from '@/lib/db';
 import { integrations, logos, type Integration } from '@/lib/db/schema';
@@ -19,7 +19,7 @@ import {
   settingsSchema,
   type SettingsValues,
 } from '@/lib/settings/schema';
-import { openIntegrationSecret, primaryIntegration, SEALED_COLUMNS, storedSecrets } from '@/lib/settings/store';
+import { integrationById, openIntegrationSecret, SEALED_COLUMNS, storedSecrets } from '@/lib/settings/store';
 import { announce, SETTINGS_TOPIC } from '@/lib/db/bus';
 import { describeError, log } from '@/lib/log';
 
@@ -27,17 +27,28 @@ export interface SaveSettingsResult {
   ok: boolean;
   message: string;
   fieldErrors?: Record<string, string>;
+  /** The integration saved (a new one's id, for the page to go to). */
+  integrationId?: string;
 }
 
 /**
- * Saves the whole settings form, logo included, in one transaction: a refused field or a failed
- * write changes nothing. FormData carries `settings` (JSON of the form values), `logo` (a file)
- * and `removeLogo` ("1").
+ * Saves the whole settings form of one integration, logo included, in one transaction: a refused
+ * field or a failed write changes nothing. FormData carries `integrationId` (or "new": the owner
+ * adds an integration), `settings` (JSON of the form values), `logo` (a file) and `removeLogo` ("1").
  */
 export async function saveSettings(formData: FormData): Promise<SaveSettingsResult> {
-  const admin = await requireAdmin();
+  const access = await requireAccess();
+  const admin = access.admin;
   const database = await db();
-  const current = await primaryIntegration(database);
+  const target = formData.get('integrationId');
+  let current: Integration | null = null;
+  if (target === 'new') {
+    if (!access.isOwner) return { ok: false, message: 'Only the owner can add an integration.' };
+  } else {
+    if (typeof target !== 'string' || !canSee(access, target)) return { ok: false, message: 'This integration is not yours to change.' };
+    current = await integrationById(database, target);
+    if (!current) return { ok: false, message: 'This integration no longer exists.' };
+  }
 
   const parsed = settingsSchema(storedSecrets(current), { publicUrlConfigured: env().publicUrlConfigured }).safeParse(parseJson(formData.get('settings')));
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
@@ -70,6 +81,7 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
   // Nothing to write, and nothing for the audit log to say.
   if (current && changedFields.length === 0) return { ok: true, message: withWarning('Nothing had changed; nothing was saved.', settings) };
 
+  let savedId = current?.id ?? null;
   try {
     await database.transaction(async (tx) => {
       if (logo) {
@@ -79,7 +91,7 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
       if (current) {
         await tx.update(integrations).set({ ...values, updatedAt: new Date() }).where(eq(integrations.id, current.id));
       } else {
-        await tx.insert(integrations).values(values);
+        savedId = (await tx.insert(integrations).values(values).returning({ id: integrations.id }))[0]!.id;
       }
       await writeAudit(tx, {
         actorEmail: admin.email,
@@ -97,7 +109,7 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
   }
 
   revalidatePath('/admin/settings');
-  return { ok: true, message: withWarning(`Settings saved (${changedFields.length} changed).`, settings) };
+  return { ok: true, message: withWarning(`Settings saved (${changedFields.length} changed).`, settings), integrationId: savedId ?? undefined };
 }
 
 /** The save's message, with what the admin should know about a weak but accepted value. */
@@ -137,6 +149,9 @@ function rowValues(settings: SettingsValues, current: Integration | null, logoHa
     defaultLinkValidityMinutes: settings.defaultLinkValidityMinutes,
     customText: settings.customText,
     logoHash,
+    name: settings.name,
+    screenSharePolicy: settings.screenSharePolicy,
+    chatEnabled: settings.chatEnabled,
   };
 }
 
@@ -174,10 +189,10 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** "Send test notification": one real call to the saved endpoint, recorded and marked as a test. */
-export async function sendTestNotificationAction(): Promise<TestNotificationResult> {
-  await requireAdmin();
+export async function sendTestNotificationAction(integrationId: unknown): Promise<TestNotificationResult> {
+  const access = await requireAccess();
   const database = await db();
-  const integration = await primaryIntegration(database);
+  const integration = typeof integrationId === 'string' && canSee(access, integrationId) ? await integrationById(database, integrationId) : null;
   if (!integration) return { sent: false, reason: 'Save the settings first.' };
   return sendTestNotification(database, integration, env().NOTIFY_TIMEOUT_MS);
 }

@@ -17,6 +17,14 @@ export const ENCRYPTION_ALGORITHMS = ['AES-256-CBC', 'AES-128-CBC'] as const;
 export const EPIC_ENVIRONMENTS = ['Test', 'Production'] as const;
 export const ADMITTANCE_POLICIES = ['automatic', 'manual'] as const;
 export const AUTH_TYPES = ['none', 'basic', 'oauth'] as const;
+/** Who may share a screen in a visit. */
+export const SCREEN_SHARE_POLICIES = ['nobody', 'providers', 'everyone'] as const;
+export type ScreenSharePolicy = (typeof SCREEN_SHARE_POLICIES)[number];
+export const SCREEN_SHARE_LABELS: Record<ScreenSharePolicy, string> = {
+  nobody: 'Nobody',
+  providers: 'Providers only',
+  everyone: 'Everyone in the call',
+};
 /** Spec section 4: HTTP Basic by default (SMART's confidential-symmetric profile); POST where a server wants it. */
 export const OAUTH_CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
@@ -62,6 +70,12 @@ export interface SettingsContext {
 export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
   return z
     .object({
+      name: z
+        .string()
+        .trim()
+        .min(1, 'Name the integration, for example the Epic organization')
+        .max(100, 'At most 100 characters')
+        .regex(/^[^\p{Cc}]*$/u, 'No control characters'),
       defaultHostEmail: z.string().trim().min(1, 'Enter the default host email').pipe(z.email('Enter a valid email address')),
       providerUserType: z.enum(PROVIDER_USER_TYPES, 'Choose Basic or Licensed'),
       encryptionKey: z
@@ -105,6 +119,8 @@ export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
       customText: z
         .string()
         .refine((text) => characterCount(text) <= LAUNCH_TEXT_MAX, `At most ${LAUNCH_TEXT_MAX} characters`),
+      screenSharePolicy: z.enum(SCREEN_SHARE_POLICIES, 'Choose who may share a screen'),
+      chatEnabled: z.boolean(),
     })
     .superRefine((settings, context) => {
       const problem = (field: keyof typeof settings, message: string) =>

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { integrations, type Integration } from '@/lib/db/schema';
 import { openSecret, secretHint } from '@/lib/secrets';
@@ -12,12 +12,9 @@ export const SEALED_COLUMNS = {
   oauthClientSecret: 'oauthClientSecretSealed',
 } as const satisfies Record<SecretField, keyof Integration>;
 
-/**
- * The integration the settings screen edits. One row today; rows are keyed by Encryption Key so
- * several Epic organizations can later share one server without reshaping the data.
- */
+/** The oldest integration still in use: the plain device test's help link comes from it. */
 export async function primaryIntegration(database: Database): Promise<Integration | null> {
-  const [row] = await database.select().from(integrations).orderBy(asc(integrations.createdAt)).limit(1);
+  const [row] = await database.select().from(integrations).where(isNull(integrations.retiredAt)).orderBy(asc(integrations.createdAt)).limit(1);
   return row ?? null;
 }
 
@@ -56,6 +53,7 @@ export function openIntegrationSecret(row: Integration, field: SecretField): str
 /** What the form starts from: the stored settings with secrets blank, or sensible defaults. */
 export function formValues(row: Integration | null): SettingsFormValues {
   return {
+    name: row?.name ?? '',
     defaultHostEmail: row?.defaultHostEmail ?? '',
     providerUserType: row?.providerUserType ?? 'Licensed',
     encryptionKey: row?.encryptionKey ?? randomBytes(18).toString('base64url'),
@@ -80,5 +78,7 @@ export function formValues(row: Integration | null): SettingsFormValues {
     epicTimeZone: row?.epicTimeZone ?? 'America/Chicago',
     defaultLinkValidityMinutes: String(row?.defaultLinkValidityMinutes ?? 60),
     customText: row?.customText ?? '',
+    screenSharePolicy: row?.screenSharePolicy ?? 'providers',
+    chatEnabled: row?.chatEnabled ?? false,
   };
 }

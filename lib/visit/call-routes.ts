@@ -16,7 +16,7 @@ import { streamHub } from '@/lib/visit/stream-hub';
 // each costs a tenth of that. They check the participant's launch cookie like every visit route.
 //
 //   POST /api/visits/<meetingId>/signal   { from, to, payload }  -> 204
-//   POST /api/visits/<meetingId>/media    { micOn, cameraOn }    -> 204
+//   POST /api/visits/<meetingId>/media    { micOn, cameraOn, sharing? } -> 204 (403 when sharing is not allowed)
 
 const CALL_ROUTE = /^\/api\/visits\/([0-9a-f-]{36})\/(signal|media)(?:\?.*)?$/;
 
@@ -46,7 +46,9 @@ async function answer(request: IncomingMessage, response: ServerResponse, meetin
     } else {
       takeOrRefuse(mediaChangesPerParticipant(), session.participantId);
       const media = mediaStateSchema.parse(await readNodeJsonBody(request, MEDIA_MAX_BYTES));
-      if (!(await setMediaState(await db(), session.participantId, media))) throw new AppError('not_connected', 409, 'Join the visit first');
+      const outcome = await setMediaState(await db(), session.participantId, media);
+      if (outcome === 'not_connected') throw new AppError('not_connected', 409, 'Join the visit first');
+      if (outcome === 'share_not_allowed') throw new AppError('share_not_allowed', 403, 'Screen sharing is not allowed for you in these visits');
     }
     response.writeHead(204, { 'Cache-Control': 'no-store' }).end();
   } catch (error) {

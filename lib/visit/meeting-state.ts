@@ -1,9 +1,10 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
-import { meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
+import { chatMessages, integrations, meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
 import { announceMeetingChange } from '@/lib/db/bus';
 import { enqueueConnectionStatus } from '@/lib/epic/outbox';
-import { MAX_PEOPLE_IN_VISIT } from '@/lib/visit/schema';
+import { mayShareScreen } from '@/lib/visit/policies';
+import { MAX_PEOPLE_IN_VISIT, type MediaState } from '@/lib/visit/schema';
 import { serverId } from '@/lib/visit/server-presence';
 import { describeError, log } from '@/lib/log';
 
@@ -80,16 +81,26 @@ export function disconnectEventually(database: Database, participantId: string, 
 
 const DISCONNECT_RETRIES = 10;
 
-/** What this person's microphone and camera are doing, for the others' tiles; false when not connected. */
-export async function setMediaState(database: Database, participantId: string, media: { micOn: boolean; cameraOn: boolean }): Promise<boolean> {
+export type MediaStateOutcome = 'ok' | 'not_connected' | 'share_not_allowed';
+
+/**
+ * What this person's microphone, camera and screen are doing, for the others' tiles. Starting to
+ * share is refused unless the integration's policy lets this person share.
+ */
+export async function setMediaState(database: Database, participantId: string, media: MediaState): Promise<MediaStateOutcome> {
   return database.transaction(async (tx) => {
-    const [changed] = await tx
-      .update(participants)
-      .set(media)
-      .where(and(eq(participants.id, participantId), isNotNull(participants.connectionId)))
-      .returning({ meetingId: participants.meetingId });
-    if (changed) await announceMeetingChange(tx, changed.meetingId);
-    return Boolean(changed);
+    const [person] = await tx
+      .select({ meetingId: participants.meetingId, userType: participants.userType, policy: integrations.screenSharePolicy })
+      .from(participants)
+      .innerJoin(meetings, eq(meetings.id, participants.meetingId))
+      .innerJoin(integrations, eq(integrations.id, meetings.integrationId))
+      .where(and(eq(participants.id, participantId), isNotNull(participants.connectionId)));
+    if (!person) return 'not_connected';
+    const sharing = media.sharing ?? false;
+    if (sharing && !mayShareScreen(person.policy, person.userType)) return 'share_not_allowed';
+    await tx.update(participants).set({ micOn: media.micOn, cameraOn: media.cameraOn, sharing }).where(eq(participants.id, participantId));
+    await announceMeetingChange(tx, person.meetingId);
+    return 'ok';
   });
 }
 
@@ -140,13 +151,15 @@ export async function endMeeting(database: Database, meetingId: string, reason: 
     await tx.update(meetings).set({ state: 'ended', endedAt: now, endedBy: reason.by, emptySince: now }).where(eq(meetings.id, meetingId));
     await tx.delete(participants).where(and(eq(participants.meetingId, meetingId), eq(participants.userType, 'Patient')));
     await tx.delete(signals).where(eq(signals.meetingId, meetingId));
+    // The chat goes with the visit.
+    await tx.delete(chatMessages).where(eq(chatMessages.meetingId, meetingId));
     await announceMeetingChange(tx, meeting.id);
     return true;
   });
 }
 
 async function markDisconnected(tx: Transaction, meeting: Meeting, participant: Participant, now = new Date()) {
-  await tx.update(participants).set({ connectionId: null, serverId: null, connectedAt: null }).where(eq(participants.id, participant.id));
+  await tx.update(participants).set({ connectionId: null, serverId: null, connectedAt: null, sharing: false }).where(eq(participants.id, participant.id));
   await tx.delete(signals).where(eq(signals.toConnection, participant.connectionId!));
   await recordEvent(tx, meeting, participant, 'Disconnected', now);
   // The last one out starts the idle timer (lib/visit/visit-ending.ts).
@@ -161,7 +174,10 @@ async function connectedCount(tx: Transaction, meetingId: string): Promise<numbe
   return row?.count ?? 0;
 }
 
-/** The event, and in the same transaction the notification that tells Epic about it. */
+/**
+ * The event, and in the same transaction the notification that tells Epic about it. A room device's
+ * events are kept like anyone's, but Epic is not told: its UserType is only Patient or Provider.
+ */
 async function recordEvent(tx: Transaction, meeting: Meeting, participant: Participant, status: 'Connected' | 'Disconnected', at: Date) {
   const [event] = await tx.insert(participantEvents).values({
     integrationId: meeting.integrationId,
@@ -175,7 +191,7 @@ async function recordEvent(tx: Transaction, meeting: Meeting, participant: Parti
     status,
     at,
   }).returning();
-  await enqueueConnectionStatus(tx, event!);
+  if (participant.userType !== 'Room') await enqueueConnectionStatus(tx, event!);
 }
 
 async function lockMeeting(tx: Transaction, meetingId: string): Promise<Meeting | null> {

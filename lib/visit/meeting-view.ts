@@ -1,7 +1,8 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, desc, eq, getTableColumns } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
-import { meetings, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
-import type { UserType } from '@/lib/visit/schema';
+import { chatMessages, integrations, meetings, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
+import { mayShareScreen, type MeetingPolicies } from '@/lib/visit/policies';
+import type { ParticipantType } from '@/lib/visit/schema';
 
 // What one participant's browser is shown. A meeting is read once (a snapshot: the meeting and its
 // people) and every browser's view is computed from it in memory, so one change costs one read per
@@ -18,14 +19,26 @@ export interface PeerView {
   participantId: string;
   connectionId: string;
   name: string;
-  userType: UserType;
+  userType: ParticipantType;
   micOn: boolean;
   cameraOn: boolean;
+  /** Sharing a screen: the link's second video track is that screen. */
+  sharing: boolean;
+}
+
+export interface ChatMessage {
+  id: number;
+  /** The sender's participant ID; null once that record is gone. */
+  from: string | null;
+  name: string;
+  userType: ParticipantType;
+  body: string;
+  at: string;
 }
 
 export interface MeetingView {
   meetingState: Meeting['state'];
-  me: { participantId: string; userType: UserType; name: string; admission: Participant['admission']; connectionId: string | null };
+  me: { participantId: string; userType: ParticipantType; name: string; admission: Participant['admission']; connectionId: string | null };
   /** For patients: where they are. Providers are always in the call. */
   stage: VisitStage;
   /** The others this browser should hold a video connection with. */
@@ -34,19 +47,37 @@ export interface MeetingView {
   waiting: Array<{ participantId: string; name: string; since: string }>;
   /** For providers: patients they removed, who can be let back in. */
   removed: Array<{ participantId: string; name: string }>;
+  /** What the integration's policies let this person do now. */
+  allowed: { shareScreen: boolean; chat: boolean };
 }
 
 export interface MeetingSnapshot {
   meeting: Meeting;
   /** In the order they first launched. */
   people: Participant[];
+  policies: MeetingPolicies;
+  /** The latest chat messages, oldest first; empty when the integration has chat off. */
+  chat: ChatMessage[];
 }
 
+/** Chat messages a snapshot carries: a person who reconnects sees this much of the chat so far. */
+export const CHAT_HISTORY = 200;
+
 export async function readMeetingSnapshot(database: Database, meetingId: string): Promise<MeetingSnapshot | null> {
-  const [meeting] = await database.select().from(meetings).where(eq(meetings.id, meetingId));
-  if (!meeting) return null;
+  const [row] = await database
+    .select({ meeting: getTableColumns(meetings), screenShare: integrations.screenSharePolicy, chatEnabled: integrations.chatEnabled })
+    .from(meetings)
+    .innerJoin(integrations, eq(integrations.id, meetings.integrationId))
+    .where(eq(meetings.id, meetingId));
+  if (!row) return null;
   const people = await database.select().from(participants).where(eq(participants.meetingId, meetingId)).orderBy(asc(participants.createdAt), asc(participants.id));
-  return { meeting, people };
+  const chat = row.chatEnabled && row.meeting.state !== 'ended' ? await readChat(database, meetingId) : [];
+  return { meeting: row.meeting, people, policies: { screenShare: row.screenShare, chatEnabled: row.chatEnabled }, chat };
+}
+
+async function readChat(database: Database, meetingId: string): Promise<ChatMessage[]> {
+  const rows = await database.select().from(chatMessages).where(eq(chatMessages.meetingId, meetingId)).orderBy(desc(chatMessages.id)).limit(CHAT_HISTORY);
+  return rows.reverse().map((row) => ({ id: row.id, from: row.participantId, name: row.senderName, userType: row.senderType, body: row.body, at: row.at.toISOString() }));
 }
 
 export async function meetingView(database: Database, meetingId: string, participantId: string): Promise<MeetingView> {
@@ -66,7 +97,15 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
   if (!snapshot || !me) {
     // Patient records are deleted when the visit ends (spec section 5); the browser still learns it ended.
     const stage = !snapshot || snapshot.meeting.state === 'ended' ? 'ended' : 'gone';
-    return { meetingState: snapshot?.meeting.state ?? 'ended', me: { participantId, userType: 'Patient', name: '', admission: 'waiting', connectionId: null }, stage, peers: [], waiting: [], removed: [] };
+    return {
+      meetingState: snapshot?.meeting.state ?? 'ended',
+      me: { participantId, userType: 'Patient', name: '', admission: 'waiting', connectionId: null },
+      stage,
+      peers: [],
+      waiting: [],
+      removed: [],
+      allowed: { shareScreen: false, chat: false },
+    };
   }
   const { meeting, people } = snapshot;
   const connected = people.filter((person) => person.connectionId);
@@ -96,6 +135,7 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
               userType: person.userType,
               micOn: person.micOn,
               cameraOn: person.cameraOn,
+              sharing: person.sharing,
             }))
         : [],
     waiting:
@@ -108,6 +148,11 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
       me.userType === 'Provider' && meeting.state !== 'ended'
         ? people.filter((person) => person.userType === 'Patient' && person.admission === 'removed').map((person) => ({ participantId: person.id, name: displayName(person) }))
         : [],
+    allowed: {
+      shareScreen: stage === 'in-call' && mayShareScreen(snapshot.policies.screenShare, me.userType),
+      // Only people admitted to the call read and write the chat.
+      chat: stage === 'in-call' && snapshot.policies.chatEnabled,
+    },
   };
 }
 
@@ -126,7 +171,7 @@ export async function takeSignals(database: Database, connectionId: string) {
 
 export function displayName(person: Pick<Participant, 'firstName' | 'lastName' | 'userType'>): string {
   const name = [person.firstName, person.lastName].filter(Boolean).join(' ');
-  return name || (person.userType === 'Provider' ? 'Provider' : 'Patient');
+  return name || person.userType;
 }
 
 function providerConnected(snapshot: MeetingSnapshot): boolean {

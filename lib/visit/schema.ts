@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
+/** Epic's UserType: who a launch is for, and what Epic is told about. */
 export const USER_TYPES = ['Patient', 'Provider'] as const;
 export type UserType = (typeof USER_TYPES)[number];
+/** Who can be in a visit: Epic's users, and room devices (monitor calls), which Epic is not told about. */
+export const PARTICIPANT_TYPES = [...USER_TYPES, 'Room'] as const;
+export type ParticipantType = (typeof PARTICIPANT_TYPES)[number];
 /** waiting: no provider has joined yet; active: started; ended: over for everyone. */
 export const MEETING_STATES = ['waiting', 'active', 'ended'] as const;
 /** People connected to one visit at once (peer-to-peer video: each sends to every other). */
@@ -33,4 +37,15 @@ export const visitActionSchema = z.discriminatedUnion('action', [
 
 export type VisitAction = z.infer<typeof visitActionSchema>;
 
-export const mediaStateSchema = z.strictObject({ micOn: z.boolean(), cameraOn: z.boolean() });
+export const mediaStateSchema = z.strictObject({ micOn: z.boolean(), cameraOn: z.boolean(), sharing: z.boolean().optional() });
+export type MediaState = z.infer<typeof mediaStateSchema>;
+
+/** In-visit chat (lib/visit/chat.ts): one message. */
+export const CHAT_MESSAGE_MAX_CHARS = 1000;
+
+export const chatRequestSchema = z.strictObject({
+  body: z.string('Write a message').trim().min(1, 'Write a message').max(CHAT_MESSAGE_MAX_CHARS, `A message is at most ${CHAT_MESSAGE_MAX_CHARS} characters`),
+});
+
+/** A request body: the message and JSON around it, its characters up to 4 bytes each. */
+export const CHAT_REQUEST_MAX_BYTES = CHAT_MESSAGE_MAX_CHARS * 4 + 64;

@@ -3,12 +3,14 @@ import { signals } from '@/lib/db/schema';
 import { announce, signalTopic } from '@/lib/db/bus';
 import { AppError } from '@/lib/errors';
 import { isInCall, readMeetingSnapshot, type MeetingSnapshot } from '@/lib/visit/meeting-view';
+import { mayShareScreen, sendingVideoSections } from '@/lib/visit/policies';
 import type { StreamHub } from '@/lib/visit/stream-hub';
 
 // WebRTC offers, answers and candidates between two browsers in the call. A browser answers an
 // offer by attaching its camera, so only people in the call (providers, and patients the provider
 // let in while a provider is there) may signal, and only to each other: a waiting patient cannot
-// open a media path to the provider, nor anyone to a waiting patient.
+// open a media path to the provider, nor anyone to a waiting patient. An offer or answer that
+// sends a second video (a shared screen) is refused from someone the meeting policy does not let share.
 
 export interface Signal {
   from: string;
@@ -17,7 +19,7 @@ export interface Signal {
 }
 
 /** Why `senderId` may not send `signal` in this meeting; null when it may. */
-export function signalRefusal(snapshot: MeetingSnapshot | null, senderId: string, signal: Pick<Signal, 'from' | 'to'>): AppError | null {
+export function signalRefusal(snapshot: MeetingSnapshot | null, senderId: string, signal: Pick<Signal, 'from' | 'to'> & { payload?: Record<string, unknown> }): AppError | null {
   const sender = snapshot?.people.find((person) => person.id === senderId);
   if (!snapshot || !sender?.connectionId) return new AppError('not_connected', 409, 'Join the visit before sending media signals');
   if (sender.connectionId !== signal.from) return new AppError('stale_connection', 409, 'That connection of yours has closed; signal from the current one');
@@ -25,7 +27,18 @@ export function signalRefusal(snapshot: MeetingSnapshot | null, senderId: string
   const recipient = snapshot.people.find((person) => person.connectionId === signal.to);
   if (!recipient || recipient.id === sender.id) return new AppError('gone', 410, 'That participant is no longer connected');
   if (!isInCall(snapshot, recipient)) return new AppError('not_in_call', 403, 'That participant is not in the call');
+  if (!mayShareScreen(snapshot.policies.screenShare, sender.userType) && sendingVideoSections(sdpOf(signal.payload)) > 1) {
+    return new AppError('share_not_allowed', 403, 'Screen sharing is not allowed for you in these visits');
+  }
   return null;
+}
+
+/** The SDP text of a signal that carries a description; '' for candidates and the rest. */
+function sdpOf(payload: Record<string, unknown> | undefined): string {
+  const description = payload?.description;
+  if (!description || typeof description !== 'object') return '';
+  const sdp = (description as { sdp?: unknown }).sdp;
+  return typeof sdp === 'string' ? sdp : '';
 }
 
 /**

@@ -34,6 +34,8 @@ export interface StreamClient {
   listener: boolean;
   /** JSON of the last view sent, so an unchanged view is not sent again. */
   lastState: string | null;
+  /** The newest chat message sent on this stream: each is sent once, and a new stream gets them all. */
+  lastChatId: number;
   /** Only snapshots read from this epoch on may judge the client: older ones predate its connect. */
   minEpoch: number;
   send(event: string, data: unknown): void;
@@ -163,6 +165,13 @@ export class StreamHub {
     if (state !== client.lastState) {
       client.lastState = state;
       client.send('state', JSON.parse(state) as unknown);
+    }
+    if (view.allowed.chat && snapshot) {
+      const messages = snapshot.chat.filter((message) => message.id > client.lastChatId);
+      if (messages.length) {
+        client.lastChatId = messages.at(-1)!.id;
+        client.send('chat', { messages });
+      }
     }
     return view;
   }

@@ -27,6 +27,7 @@ export const visitsSearchSchema = z.object({
     .string()
     .regex(/^\d{4}-\d\d-\d\dT[\d:.]+Z\|[0-9a-f-]{36}$/, 'Not a page of this list')
     .optional(),
+  integration: z.uuid('Not an integration').optional().or(z.literal('').transform(() => undefined)),
 });
 
 export type VisitsSearch = z.infer<typeof visitsSearchSchema>;
@@ -68,8 +69,10 @@ export interface VisitSummary {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function searchVisits(database: Database, search: VisitsSearch): Promise<{ rows: VisitSummary[]; nextBefore: string | null }> {
-  const conditions: SQL[] = [];
+/** `scope`: what this admin may see (lib/access.ts integrationScope). */
+export async function searchVisits(database: Database, search: VisitsSearch, scope?: SQL): Promise<{ rows: VisitSummary[]; nextBefore: string | null }> {
+  const conditions: SQL[] = scope ? [scope] : [];
+  if (search.integration) conditions.push(eq(meetings.integrationId, search.integration));
   if (search.q) {
     conditions.push(
       UUID.test(search.q)

@@ -6,7 +6,9 @@ import { db } from '@/lib/db';
 import { SignOutButton } from './sign-out-button';
 
 const SECTIONS = [
+  { href: '/admin/integrations', label: 'Integrations' },
   { href: '/admin/settings', label: 'Settings' },
+  { href: '/admin/rooms', label: 'Rooms' },
   { href: '/admin/visits', label: 'Visits' },
   { href: '/admin/launch-log', label: 'Launch log' },
   { href: '/admin/notifications', label: 'Notification Records' },

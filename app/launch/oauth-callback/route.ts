@@ -31,6 +31,7 @@ export async function GET(request: NextRequest) {
     if (error instanceof OAuthLaunchError) {
       await recordLaunch(database, {
         encryptionKey: error.launch?.encryptionKey ?? null,
+        integrationId: error.launch?.integrationId ?? null,
         outcome: error.kind,
         detail: error.message,
         sessionId: error.launch?.sessionId,

@@ -12,8 +12,9 @@ import { VisitRoom } from './visit-room';
 
 export const metadata = { title: 'Video visit' };
 
-export default async function VisitPage({ params }: { params: Promise<{ meetingId: string }> }) {
+export default async function VisitPage({ params, searchParams }: { params: Promise<{ meetingId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { meetingId } = await params;
+  const query = await searchParams;
   // The launch cookie is the visit's password: a meeting ID alone opens nothing.
   const session = await participantSession(meetingId);
   if (!session) forbidden();
@@ -34,7 +35,15 @@ export default async function VisitPage({ params }: { params: Promise<{ meetingI
         customText={visit.customText}
         logoSrc={visit.logoHash ? logoUrl(visit.logoHash) : null}
         ice={iceConfiguration(session.participantId)}
+        roomNotice={view.me.userType === 'Provider' ? roomNoticeOf(query) : null}
       />
     </LanguageProvider>
   );
+}
+
+/** The launch could not call the room it named (app/launch/finish-launch.ts): the provider is told. */
+function roomNoticeOf(query: Record<string, string | string[] | undefined>) {
+  const kind = query.room;
+  const name = typeof query.roomName === 'string' ? query.roomName.slice(0, 100) : '';
+  return (kind === 'room_unknown' || kind === 'room_offline') && name ? { kind, name } as const : null;
 }

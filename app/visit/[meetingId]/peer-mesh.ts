@@ -5,8 +5,12 @@
 // Of each pair, the connection with the smaller ID offers and the other answers, so offers never
 // collide. A link has an id chosen by the offering side: a new offer with the same id is the same
 // link renegotiating (an ICE restart keeps its media), one with another id replaces it, and the
-// old one is closed, so a pair never holds two connections. Both sides keep one audio and one video
-// transceiver and swap tracks with replaceTrack, so a camera change needs no renegotiation.
+// old one is closed, so a pair never holds two connections. Both sides keep three transceivers in
+// this order: audio, camera, screen; and swap tracks with replaceTrack, so a camera change needs no
+// renegotiation. The screen's transceiver sends only while its side shares a screen (its direction
+// is receive-only otherwise), so an offer or answer shows the server who is sharing and the server
+// can refuse someone the meeting policy does not allow (lib/visit/policies.ts). Starting or
+// stopping a share renegotiates: the offering side offers again; the answering side asks it to.
 //
 // Recovery: a link that is disconnected for a few seconds, or failed, gets an ICE restart (asked
 // for by the answering side, made by the offering side); one that still has not come back, or
@@ -23,6 +27,8 @@ export interface SignalPayload {
   candidate?: RTCIceCandidateInit;
   /** The answering side asks the offering side for an ICE restart. */
   restart?: true;
+  /** The answering side asks the offering side to offer again (it started or stopped sharing). */
+  renegotiate?: true;
 }
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting';
@@ -43,6 +49,8 @@ export interface PeerMeshOptions {
   configuration: RTCConfiguration;
   send(to: string, payload: SignalPayload): Promise<unknown>;
   onRemoteStream(connectionId: string, stream: MediaStream | null): void;
+  /** The screen this peer shares with us (a stream of its own), or null when the link closed. */
+  onRemoteScreen?(connectionId: string, stream: MediaStream | null): void;
   onReport?(connectionId: string, report: LinkReport): void;
 }
 
@@ -52,6 +60,8 @@ const REBUILD_IF_NEVER_CONNECTED_MS = 20_000;
 const ASK_RESTART_EVERY_MS = 4000;
 const WATCH_EVERY_MS = 1000;
 const STATS_EVERY_MS = 2000;
+/** The screen's transceiver: the third, after audio and the camera. */
+const SCREEN = 2;
 
 interface Link {
   id: string;
@@ -60,6 +70,9 @@ interface Link {
   initiator: boolean;
   pendingCandidates: RTCIceCandidateInit[];
   stream: MediaStream;
+  screen: MediaStream;
+  /** The offering side owes the other an offer once its current one is answered. */
+  offerAgain: boolean;
   createdAt: number;
   everConnected: boolean;
   troubleSince: number | null;
@@ -72,6 +85,7 @@ interface Link {
 export class PeerMesh {
   private readonly links = new Map<string, Link>();
   private localStream: MediaStream | null = null;
+  private screenTrack: MediaStreamTrack | null = null;
   private configuration: RTCConfiguration;
   // Signals are handled one at a time, in the order they came: an answer must not race its offer.
   private signalQueue: Promise<void> = Promise.resolve();
@@ -105,6 +119,17 @@ export class PeerMesh {
   setLocalStream(stream: MediaStream | null): void {
     this.localStream = stream;
     for (const link of this.links.values()) this.attachLocalTracks(link);
+  }
+
+  /** Starts (a track) or stops (null) sharing a screen with everyone: each link renegotiates. */
+  setScreen(track: MediaStreamTrack | null): void {
+    this.screenTrack = track;
+    for (const link of this.links.values()) {
+      this.attachLocalTracks(link);
+      // In line with the signals being handled, so an offer never crosses an answer in progress.
+      if (link.initiator) this.signalQueue = this.signalQueue.then(() => this.renegotiate(link)).catch((error: unknown) => console.warn('[visit] renegotiation failed', error));
+      else this.send(link.peer, { link: link.id, renegotiate: true });
+    }
   }
 
   /** New TURN credentials (they expire): every link uses them from its next ICE gathering on. */
@@ -141,7 +166,6 @@ export class PeerMesh {
       }
       // A new offer on the same link (an ICE restart) renegotiates it; its media keeps flowing.
       await link.pc.setRemoteDescription(payload.description);
-      for (const transceiver of link.pc.getTransceivers()) if (transceiver.direction !== 'sendrecv') transceiver.direction = 'sendrecv';
       this.attachLocalTracks(link);
       await link.pc.setLocalDescription(await link.pc.createAnswer());
       this.send(from, { link: link.id, description: link.pc.localDescription!.toJSON() });
@@ -157,11 +181,14 @@ export class PeerMesh {
     if (payload.description?.type === 'answer' && link.pc.signalingState === 'have-local-offer') {
       await link.pc.setRemoteDescription(payload.description);
       await this.flushCandidates(link);
+      if (link.offerAgain) await this.renegotiate(link);
     } else if (payload.candidate) {
       if (link.pc.remoteDescription) await link.pc.addIceCandidate(payload.candidate).catch(() => undefined);
       else link.pendingCandidates.push(payload.candidate);
     } else if (payload.restart && link.initiator) {
       await this.restartIce(link);
+    } else if (payload.renegotiate && link.initiator) {
+      await this.renegotiate(link);
     }
   }
 
@@ -169,6 +196,7 @@ export class PeerMesh {
     const link = this.createLink(connectionId, true, randomId());
     link.pc.addTransceiver('audio', { direction: 'sendrecv' });
     link.pc.addTransceiver('video', { direction: 'sendrecv' });
+    link.pc.addTransceiver('video', { direction: 'recvonly' });
     this.attachLocalTracks(link);
     await link.pc.setLocalDescription(await link.pc.createOffer());
     this.send(connectionId, { link: link.id, description: link.pc.localDescription!.toJSON() });
@@ -179,6 +207,18 @@ export class PeerMesh {
     if (this.links.get(link.peer) !== link || link.pc.signalingState !== 'stable') return;
     link.restartedAt = Date.now();
     await link.pc.setLocalDescription(await link.pc.createOffer({ iceRestart: true }));
+    this.send(link.peer, { link: link.id, description: link.pc.localDescription!.toJSON() });
+  }
+
+  /** The offering side offers again on the same link (a share started or stopped); later if busy. */
+  private async renegotiate(link: Link): Promise<void> {
+    if (this.links.get(link.peer) !== link) return;
+    if (link.pc.signalingState !== 'stable') {
+      link.offerAgain = true;
+      return;
+    }
+    link.offerAgain = false;
+    await link.pc.setLocalDescription(await link.pc.createOffer());
     this.send(link.peer, { link: link.id, description: link.pc.localDescription!.toJSON() });
   }
 
@@ -204,6 +244,8 @@ export class PeerMesh {
       initiator,
       pendingCandidates: early,
       stream: new MediaStream(),
+      screen: new MediaStream(),
+      offerAgain: false,
       createdAt: Date.now(),
       everConnected: false,
       troubleSince: null,
@@ -216,9 +258,12 @@ export class PeerMesh {
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) this.send(connectionId, { link: id, candidate: candidate.toJSON() });
     };
-    pc.ontrack = ({ track }) => {
-      link.stream.addTrack(track);
-      this.options.onRemoteStream(connectionId, link.stream);
+    pc.ontrack = ({ track, transceiver }) => {
+      const isScreen = pc.getTransceivers().indexOf(transceiver) === SCREEN;
+      const stream = isScreen ? link.screen : link.stream;
+      if (!stream.getTracks().includes(track)) stream.addTrack(track);
+      if (isScreen) this.options.onRemoteScreen?.(connectionId, link.screen);
+      else this.options.onRemoteStream(connectionId, link.stream);
     };
     pc.onconnectionstatechange = () => this.watchLink(link);
     this.options.onReport?.(connectionId, link.report);
@@ -297,12 +342,17 @@ export class PeerMesh {
     }
   }
 
+  /** Puts the microphone, camera and screen on their transceivers, and sets what each sends. */
   private attachLocalTracks(link: Link): void {
-    for (const transceiver of link.pc.getTransceivers()) {
-      const kind = transceiver.receiver.track.kind;
-      const track = this.localStream?.getTracks().find((candidate) => candidate.kind === kind) ?? null;
+    const transceivers = link.pc.getTransceivers();
+    const tracks = [this.localStream?.getAudioTracks()[0] ?? null, this.localStream?.getVideoTracks()[0] ?? null, this.screenTrack];
+    transceivers.slice(0, 3).forEach((transceiver, index) => {
+      if (transceiver.currentDirection === 'stopped') return;
+      const direction = index === SCREEN && !this.screenTrack ? 'recvonly' : 'sendrecv';
+      if (transceiver.direction !== direction) transceiver.direction = direction;
+      const track = tracks[index] ?? null;
       if (transceiver.sender.track !== track) void transceiver.sender.replaceTrack(track).catch(() => undefined);
-    }
+    });
   }
 
   private async flushCandidates(link: Link): Promise<void> {
@@ -316,6 +366,7 @@ export class PeerMesh {
     this.links.delete(connectionId);
     link.pc.close();
     this.options.onRemoteStream(connectionId, null);
+    this.options.onRemoteScreen?.(connectionId, null);
   }
 }
 

@@ -1,11 +1,11 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import type { MeetingView } from '@/lib/visit/meeting-view';
+import type { ChatMessage, MeetingView } from '@/lib/visit/meeting-view';
 import type { SignalPayload } from './peer-mesh';
 
 // The visit's push stream (Server-Sent Events): the view of the meeting and the signals addressed
-// to this browser. It is opened and reopened here rather than by EventSource itself: after a drop
+// to this browser, and the visit's chat when it is on. It is opened and reopened here rather than by EventSource itself: after a drop
 // it comes back sooner at first, then later each time (1 s doubling to 30 s, with jitter), at once
 // when the page comes back (phone woken, tab shown, network back); never after "replaced" (another
 // device took this person's place), nor once the visit ended.
@@ -19,6 +19,8 @@ export interface VisitStream {
   connectionId: string | null;
   status: StreamStatus;
   replaced: boolean;
+  /** The chat so far, oldest first (a new stream sends it all again; kept once each). */
+  chat: ChatMessage[];
 }
 
 export function useVisitStream(
@@ -30,6 +32,7 @@ export function useVisitStream(
   const [connectionId, setConnectionId] = useState<string | null>(null);
   const [status, setStatus] = useState<StreamStatus>('connecting');
   const [replaced, setReplaced] = useState(false);
+  const [chat, setChat] = useState<ChatMessage[]>([]);
   const onSignal = useRef(options.onSignal);
   onSignal.current = options.onSignal;
 
@@ -63,6 +66,10 @@ export function useVisitStream(
       opened.addEventListener('signal', (event) => {
         const { from, payload } = JSON.parse((event as MessageEvent<string>).data) as { from: string; payload: SignalPayload };
         if (current) onSignal.current(from, payload, current);
+      });
+      opened.addEventListener('chat', (event) => {
+        const { messages } = JSON.parse((event as MessageEvent<string>).data) as { messages: ChatMessage[] };
+        setChat((known) => mergeChat(known, messages));
       });
       opened.addEventListener('replaced', () => {
         stop();
@@ -112,5 +119,11 @@ export function useVisitStream(
     };
   }, [meetingId, options.enabled, replaced]);
 
-  return { view, connectionId, status, replaced };
+  return { view, connectionId, status, replaced, chat };
+}
+
+function mergeChat(known: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
+  const last = known.at(-1)?.id ?? 0;
+  const fresh = incoming.filter((message) => message.id > last);
+  return fresh.length ? [...known, ...fresh] : known;
 }

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { LanguageSwitch, usePatientText } from '@/components/patient/language';
 import type { IceConfiguration } from '@/lib/visit/ice-servers';
 import type { MeetingView, PeerView } from '@/lib/visit/meeting-view';
+import { ChatPanel } from './chat-panel';
 import { PeerMesh, type LinkReport, type Quality, type SignalPayload } from './peer-mesh';
 import { useLocalMedia, type LocalMedia } from './use-local-media';
 import { useVisitStream } from './use-visit-stream';
@@ -15,9 +16,17 @@ interface Props {
   customText: string;
   logoSrc: string | null;
   ice: IceConfiguration;
+  /** For a provider whose launch called a room that could not be called (lib/rooms/call.ts). */
+  roomNotice?: { kind: 'room_unknown' | 'room_offline'; name: string } | null;
 }
 
-export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: Props) {
+/** Where a room device goes when its call is over: its idle screen. */
+const ROOM_HOME = '/room';
+/** A room waits this long for the provider who called it, then this long for one who dropped. */
+const ROOM_WAITS_FOR_CALLER_MS = 45_000;
+const ROOM_WAITS_FOR_RETURN_MS = 5000;
+
+export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, roomNotice = null }: Props) {
   const { text } = usePatientText();
   const t = text.visit;
   const [left, setLeft] = useState(false);
@@ -30,7 +39,8 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
     if (mesh && mesh.myConnectionId === connectionId) void mesh.handleSignal(from, payload);
     else earlySignals.current.push({ from, payload, connectionId });
   }, []);
-  const { view, connectionId, status, replaced } = useVisitStream(meetingId, initialView, { enabled: !left, onSignal });
+  const { view, connectionId, status, replaced, chat } = useVisitStream(meetingId, initialView, { enabled: !left, onSignal });
+  const isRoom = view.me.userType === 'Room';
   const inCall = view.stage === 'in-call' && !left && !replaced;
   const waiting = view.stage === 'waiting-for-host' || view.stage === 'waiting-for-admission';
   // Camera and microphone from the waiting room on: a patient sees they are ready before the provider comes.
@@ -39,6 +49,16 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
   const [cameraOn, setCameraOn] = useState(true);
   const [remoteStreams, setRemoteStreams] = useState<Map<string, MediaStream>>(new Map());
   const [reports, setReports] = useState<Map<string, LinkReport>>(new Map());
+  const [remoteScreens, setRemoteScreens] = useState<Map<string, MediaStream>>(new Map());
+  // The screen this browser shares, while it does.
+  const [screen, setScreen] = useState<MediaStream | null>(null);
+  const [shareProblem, setShareProblem] = useState<string | null>(null);
+  const [chatOpen, setChatOpen] = useState(false);
+  const [chatSeen, setChatSeen] = useState(0);
+  const [roomNoticeShown, setRoomNoticeShown] = useState(roomNotice !== null);
+  // Known only in the browser (the server render has no navigator).
+  const [canShare, setCanShare] = useState(false);
+  useEffect(() => setCanShare(canShareScreen()), []);
   // The ICE configuration in use: renewed TURN credentials replace the ones the page came with.
   const iceRef = useRef(ice);
 
@@ -57,6 +77,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
       send: (to, payload) => post('signal', { from: connectionId, to, payload }),
       onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
       onReport: (peer, report) => setReports((current) => withEntry(current, peer, report)),
+      onRemoteScreen: (peer, stream) => setRemoteScreens((streams) => withEntry(streams, peer, stream)),
     });
     meshRef.current = mesh;
     for (const early of earlySignals.current.splice(0)) if (early.connectionId === connectionId) void mesh.handleSignal(early.from, early.payload);
@@ -65,6 +86,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
       meshRef.current = null;
       setRemoteStreams(new Map());
       setReports(new Map());
+      setRemoteScreens(new Map());
     };
   }, [connectionId, inCall, post]);
 
@@ -75,6 +97,65 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
   useEffect(() => {
     meshRef.current?.setLocalStream(media.stream);
   }, [media.stream, connectionId, inCall]);
+
+  useEffect(() => {
+    meshRef.current?.setScreen(screen?.getVideoTracks()[0] ?? null);
+  }, [screen, connectionId, inCall]);
+
+  const stopSharing = useCallback(() => {
+    setScreen((current) => {
+      current?.getTracks().forEach((track) => track.stop());
+      return null;
+    });
+  }, []);
+  // Out of the call (or gone from it), nothing is shared.
+  useEffect(() => {
+    if (!inCall || !view.allowed.shareScreen) stopSharing();
+  }, [inCall, view.allowed.shareScreen, stopSharing]);
+
+  const startSharing = async () => {
+    setShareProblem(null);
+    let shared: MediaStream;
+    try {
+      shared = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch {
+      return; // The person chose not to share.
+    }
+    // The server decides: it refuses a share the meeting policy does not allow.
+    const response = await post('media', { micOn, cameraOn, sharing: true }).catch(() => null);
+    if (!response?.ok) {
+      shared.getTracks().forEach((track) => track.stop());
+      setShareProblem(response?.status === 403 ? t.shareRefused : t.shareFailed);
+      return;
+    }
+    // The browser's own "Stop sharing" bar ends the track.
+    shared.getVideoTracks()[0]?.addEventListener('ended', stopSharing);
+    setScreen(shared);
+  };
+
+  // New chat messages while the chat is closed are counted on its button.
+  useEffect(() => {
+    if (chatOpen) setChatSeen(chat.length);
+  }, [chatOpen, chat.length]);
+
+  // A room device: back to its idle screen when the call is over, or when the provider who
+  // called is not there (after a moment, for a provider's reload).
+  const everInCall = useRef(false);
+  if (inCall) everInCall.current = true;
+  useEffect(() => {
+    if (!isRoom) return;
+    const over = replaced || left || ['ended', 'gone', 'removed', 'full'].includes(view.stage);
+    const alone = view.stage === 'waiting-for-host' || view.stage === 'waiting-for-admission';
+    if (!over && !alone) return;
+    const timer = setTimeout(
+      () => {
+        if (connectionId) void post('actions', { action: 'leave', connectionId }).catch(() => undefined);
+        window.location.assign(ROOM_HOME);
+      },
+      over ? 3000 : everInCall.current ? ROOM_WAITS_FOR_RETURN_MS : ROOM_WAITS_FOR_CALLER_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [isRoom, view.stage, replaced, left, connectionId, post]);
 
   // TURN credentials expire: new ones before they do, for the links' next ICE gathering.
   useEffect(() => {
@@ -106,9 +187,19 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
     media.stream?.getAudioTracks().forEach((track) => (track.enabled = micOn));
     media.stream?.getVideoTracks().forEach((track) => (track.enabled = cameraOn));
   }, [media.stream, micOn, cameraOn]);
+  const sharing = screen !== null;
   useEffect(() => {
-    if (connectionId && inCall) void post('media', { micOn, cameraOn }).catch(() => undefined);
-  }, [micOn, cameraOn, connectionId, inCall, post]);
+    if (!connectionId || !inCall) return;
+    void post('media', { micOn, cameraOn, sharing })
+      .then((response) => {
+        // The policy changed, or this is a new connection the server judges anew.
+        if (response.status === 403 && sharing) {
+          stopSharing();
+          setShareProblem(t.shareRefused);
+        }
+      })
+      .catch(() => undefined);
+  }, [micOn, cameraOn, sharing, connectionId, inCall, post, stopSharing, t.shareRefused]);
 
   const chime = useWaitingChime(view.waiting.map((patient) => patient.participantId), view.me.userType === 'Provider' && !left, t.pageTitle);
 
@@ -130,11 +221,13 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
       </Notice>
     );
   }
+  if (isRoom && (view.stage === 'gone' || view.stage === 'ended' || view.stage === 'removed' || view.stage === 'full')) return <Notice title={t.roomCallOver} body="" />;
   if (view.stage === 'gone') return <Notice title={t.goneTitle} body={t.goneBody} />;
   if (view.stage === 'ended') return <Notice title={t.endedTitle} body={t.closePage} />;
   if (view.stage === 'removed') return <Notice title={t.removedTitle} body={t.removedBody} />;
   if (view.stage === 'full') return <Notice title={t.fullTitle} body={t.fullBody} />;
 
+  if (waiting && isRoom) return <Notice title={t.roomConnecting} body="" />;
   if (waiting) {
     return (
       <main className="mx-auto flex min-h-screen w-full max-w-lg flex-col justify-center p-4">
@@ -178,8 +271,13 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
   const reconnecting = status === 'reconnecting' || linkReports.some((report) => report?.state === 'reconnecting');
   const myQuality = worst(linkReports.map((report) => report?.mine ?? 'unknown'));
   const weakPeers = view.peers.filter((peer) => isWeak(reports.get(peer.connectionId)?.theirs));
+  const providers = view.peers.filter((peer) => peer.userType === 'Provider');
+  const sharer = view.peers.find((peer) => peer.sharing && remoteScreens.has(peer.connectionId));
+  const unreadChat = Math.max(0, chat.length - chatSeen);
   const statusText = reconnecting
     ? t.reconnecting
+    : isRoom && providers.length
+      ? t.roomCallFrom(providers.map((peer) => peer.name).join(', '))
     : isWeak(myQuality)
       ? t.yourConnectionWeak
       : weakPeers.length
@@ -189,7 +287,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
           : t.waitingForOthers;
 
   return (
-    <main className="flex h-[100dvh] flex-col bg-slate-900 text-white">
+    <main className="flex h-[100dvh] flex-col bg-slate-900 text-white" data-testid="call">
       <header className="flex flex-wrap items-center gap-2 px-3 py-2">
         <p role="status" aria-live="polite" data-testid="visit-status" className={`min-w-0 flex-1 text-sm font-medium ${reconnecting || isWeak(myQuality) || weakPeers.length ? 'text-amber-300' : 'text-slate-200'}`}>
           {statusText}
@@ -198,34 +296,75 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
         <LanguageSwitch className="!text-blue-200 hover:!bg-slate-800" />
       </header>
       {isProvider ? <WaitingNotice view={view} chime={chime} post={post} /> : null}
-      <section aria-label={t.pageTitle} className="relative min-h-0 flex-1 p-2">
-        {view.peers.length === 0 ? (
-          <p className="flex h-full items-center justify-center text-center text-slate-300">{isProvider ? t.noPatientYet : t.othersConnecting}</p>
-        ) : (
-          <div className={`grid h-full gap-2 ${view.peers.length === 1 ? 'grid-cols-1' : view.peers.length === 2 ? 'grid-cols-1 grid-rows-2 sm:grid-cols-2 sm:grid-rows-1' : 'grid-cols-2 grid-rows-2'}`}>
-            {view.peers.map((peer) => (
-              <RemoteTile key={peer.connectionId} peer={peer} stream={remoteStreams.get(peer.connectionId) ?? null} report={reports.get(peer.connectionId)} speakerId={media.choice.speakerId} />
-            ))}
-          </div>
-        )}
-        <figure className="absolute bottom-3 right-3 w-28 overflow-hidden rounded-lg border border-slate-600 bg-black shadow-lg sm:w-44">
-          <video
-            data-testid="local-video"
-            aria-label={t.yourCamera}
-            className="aspect-video w-full -scale-x-100 object-cover"
-            muted
-            playsInline
-            autoPlay
-            ref={(element) => {
-              if (element && element.srcObject !== media.stream) element.srcObject = media.stream;
-            }}
+      {isProvider && roomNotice && roomNoticeShown ? (
+        <div role="alert" className="flex flex-wrap items-center gap-2 bg-amber-100 px-3 py-2 text-slate-900" data-testid="room-notice">
+          <p className="min-w-0 flex-1 text-sm">{roomNotice.kind === 'room_unknown' ? t.roomUnknown(roomNotice.name) : t.roomOffline(roomNotice.name)}</p>
+          <button type="button" className={lightButton} onClick={() => setRoomNoticeShown(false)}>
+            {t.dismiss}
+          </button>
+        </div>
+      ) : null}
+      {sharing ? (
+        <p role="status" className="bg-blue-100 px-3 py-1.5 text-sm font-medium text-blue-950" data-testid="sharing-status">
+          {t.youAreSharing}
+        </p>
+      ) : null}
+      <div className="flex min-h-0 flex-1 flex-col sm:flex-row">
+        <section aria-label={t.pageTitle} className="relative min-h-0 flex-1 p-2">
+          {view.peers.length === 0 ? (
+            <p className="flex h-full items-center justify-center text-center text-slate-300">{isProvider ? t.noPatientYet : t.othersConnecting}</p>
+          ) : sharer ? (
+            // Someone shares a screen: it takes the room, and the cameras go to a strip beside it.
+            <div className="flex h-full flex-col gap-2 sm:flex-row">
+              <figure className="relative min-h-0 flex-1 overflow-hidden rounded-lg bg-black">
+                <SharedScreen stream={remoteScreens.get(sharer.connectionId)!} label={t.screenOf(sharer.name)} />
+                <figcaption className="absolute bottom-1 left-1 rounded bg-black/60 px-2 py-0.5 text-sm">{t.screenOf(sharer.name)}</figcaption>
+              </figure>
+              <div className="grid h-28 shrink-0 auto-cols-fr grid-flow-col gap-2 sm:h-auto sm:w-56 sm:grid-flow-row sm:auto-rows-fr">
+                {view.peers.map((peer) => (
+                  <RemoteTile key={peer.connectionId} peer={peer} stream={remoteStreams.get(peer.connectionId) ?? null} report={reports.get(peer.connectionId)} speakerId={media.choice.speakerId} />
+                ))}
+              </div>
+            </div>
+          ) : (
+            <div className={`grid h-full gap-2 ${view.peers.length === 1 ? 'grid-cols-1' : view.peers.length === 2 ? 'grid-cols-1 grid-rows-2 sm:grid-cols-2 sm:grid-rows-1' : 'grid-cols-2 grid-rows-2'}`}>
+              {view.peers.map((peer) => (
+                <RemoteTile key={peer.connectionId} peer={peer} stream={remoteStreams.get(peer.connectionId) ?? null} report={reports.get(peer.connectionId)} speakerId={media.choice.speakerId} />
+              ))}
+            </div>
+          )}
+          <figure className="absolute bottom-3 right-3 w-28 overflow-hidden rounded-lg border border-slate-600 bg-black shadow-lg sm:w-44">
+            <video
+              data-testid="local-video"
+              aria-label={t.yourCamera}
+              className="aspect-video w-full -scale-x-100 object-cover"
+              muted
+              playsInline
+              autoPlay
+              ref={(element) => {
+                if (element && element.srcObject !== media.stream) element.srcObject = media.stream;
+              }}
+            />
+            <figcaption className="absolute bottom-0 left-0 right-0 flex items-center gap-1 bg-black/60 px-1.5 py-0.5 text-xs">
+              <span className="truncate">{t.you(view.me.name)}</span>
+              {!micOn ? <MutedBadge label={t.microphoneOff} /> : null}
+            </figcaption>
+          </figure>
+        </section>
+        {chatOpen && view.allowed.chat ? (
+          <ChatPanel
+            messages={chat}
+            myId={view.me.participantId}
+            send={(body) => post('chat', { body })}
+            onClose={() => setChatOpen(false)}
           />
-          <figcaption className="absolute bottom-0 left-0 right-0 flex items-center gap-1 bg-black/60 px-1.5 py-0.5 text-xs">
-            <span className="truncate">{t.you(view.me.name)}</span>
-            {!micOn ? <MutedBadge label={t.microphoneOff} /> : null}
-          </figcaption>
-        </figure>
-      </section>
+        ) : null}
+      </div>
+      {shareProblem ? (
+        <p role="alert" className="mx-2 mb-2 rounded bg-red-100 p-2 text-sm text-red-900">
+          {shareProblem}
+        </p>
+      ) : null}
       {media.problem ? (
         <p role="alert" className="mx-2 mb-2 rounded bg-red-100 p-2 text-sm text-red-900">
           {t.media[media.problem]}
@@ -239,6 +378,16 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice }: 
           {cameraOn ? t.cameraOffButton : t.cameraOnButton}
         </button>
         <DevicePicker media={media} />
+        {view.allowed.shareScreen && canShare ? (
+          <button type="button" className={controlButton} aria-pressed={sharing} onClick={() => (sharing ? stopSharing() : void startSharing())}>
+            {sharing ? t.stopSharing : t.shareScreen}
+          </button>
+        ) : null}
+        {view.allowed.chat ? (
+          <button type="button" className={controlButton} aria-expanded={chatOpen} onClick={() => setChatOpen((open) => !open)}>
+            {unreadChat && !chatOpen ? t.chatUnread(unreadChat) : t.chat}
+          </button>
+        ) : null}
         <button
           type="button"
           className={dangerButton}
@@ -309,6 +458,27 @@ function WaitingNotice({ view, chime, post }: { view: MeetingView; chime: Return
       {view.waiting.length && chime.state !== 'on' ? <p className="mt-2 text-sm">{t.chimeBlocked}</p> : null}
     </section>
   );
+}
+
+function SharedScreen({ stream, label }: { stream: MediaStream; label: string }) {
+  return (
+    <video
+      data-testid="shared-screen"
+      aria-label={label}
+      className="h-full w-full object-contain"
+      playsInline
+      autoPlay
+      muted
+      ref={(element) => {
+        if (element && element.srcObject !== stream) element.srcObject = stream;
+      }}
+    />
+  );
+}
+
+/** Phones have no screen to share (no getDisplayMedia): no button there. */
+function canShareScreen(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 }
 
 function RemoteTile({ peer, stream, report, speakerId }: { peer: PeerView; stream: MediaStream | null; report: LinkReport | undefined; speakerId: string }) {

@@ -1,13 +1,14 @@
 import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
 import { recentAudit } from '@/lib/audit/log';
-import { requireAdmin } from '@/lib/auth';
+import { requireOwnerPage } from '@/lib/access';
 import { db } from '@/lib/db';
 
 export const metadata = { title: 'Audit · Televisit' };
 
 export default async function AuditPage() {
-  await requireAdmin();
+  // Who changed what, across every integration: the owner's page.
+  await requireOwnerPage();
   const entries = await recentAudit(await db());
   return (
     <main>

@@ -14,10 +14,12 @@ import {
   type SampleLinkInput,
 } from '@/lib/epic/sample-link-schema';
 
-export function LaunchLinkForm({ initialSessionId }: { initialSessionId: string }) {
+export function LaunchLinkForm({ initialSessionId, integrations }: { initialSessionId: string; integrations: Array<{ id: string; name: string; encryptionKey: string }> }) {
   const form = useForm<SampleLinkInput, unknown, SampleLink>({
     resolver: zodResolver(sampleLinkSchema),
     defaultValues: {
+      integrationId: integrations[0]?.id ?? '',
+      roomName: '',
       userType: 'Patient',
       sessionId: initialSessionId,
       conferenceId: '',
@@ -72,6 +74,15 @@ export function LaunchLinkForm({ initialSessionId }: { initialSessionId: string 
   return (
     <div className="space-y-4">
       <form onSubmit={onSubmit} noValidate aria-label="Sample launch link" className="grid gap-4 rounded-lg bg-white p-5 shadow sm:grid-cols-2">
+        <Field id="integrationId" label="Integration" error={errors.integrationId?.message}>
+          <select {...text('integrationId')}>
+            {integrations.map((integration) => (
+              <option key={integration.id} value={integration.id}>
+                {integration.name} (key {integration.encryptionKey})
+              </option>
+            ))}
+          </select>
+        </Field>
         <Field id="userType" label="User Type" error={errors.userType?.message}>
           <select {...text('userType')}>
             {USER_TYPES.map((type) => (
@@ -96,6 +107,9 @@ export function LaunchLinkForm({ initialSessionId }: { initialSessionId: string 
         </Field>
         <Field id="email" label="Email (optional)" hint="Providers with an email are matched to an existing account by it." error={errors.email?.message}>
           <input type="email" autoComplete="off" {...text('email')} />
+        </Field>
+        <Field id="roomName" label="RoomName (optional)" hint="A provider's link with a room's name calls that room's device (a monitor call)." error={errors.roomName?.message}>
+          <input autoComplete="off" {...text('roomName')} />
         </Field>
         <Field
           id="linkValidityMinutes"

@@ -1,15 +1,14 @@
 import Link from 'next/link';
-import { requireAdmin } from '@/lib/auth';
+import { requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { randomSessionId } from '@/lib/epic/sample-link-schema';
-import { primaryIntegration } from '@/lib/settings/store';
 import { LaunchLinkForm } from './launch-link-form';
 
 export const metadata = { title: 'Sample launch links · Televisit' };
 
 export default async function LaunchLinksPage() {
-  await requireAdmin();
-  const integration = await primaryIntegration(await db());
+  const access = await requireAccess();
+  const integrations = (await visibleIntegrations(await db(), access)).filter((integration) => !integration.retiredAt);
   return (
     <main className="space-y-4">
       <div>
@@ -19,13 +18,11 @@ export default async function LaunchLinksPage() {
           link from your FDI record. Anyone holding a link joins as the person it names until it expires, so share it with care.
         </p>
       </div>
-      {integration ? (
-        <>
-          <p className="text-sm text-slate-700">
-            For the integration with Encryption Key <span className="font-mono break-all">{integration.encryptionKey}</span> ({integration.encryptionAlgorithm}).
-          </p>
-          <LaunchLinkForm initialSessionId={randomSessionId()} />
-        </>
+      {integrations.length ? (
+        <LaunchLinkForm
+          initialSessionId={randomSessionId()}
+          integrations={integrations.map((integration) => ({ id: integration.id, name: integration.name, encryptionKey: integration.encryptionKey }))}
+        />
       ) : (
         <p role="status" className="rounded-lg bg-white p-5 text-sm shadow">
           No Epic integration is configured yet, so there is nothing to build a link for.{' '}

@@ -1,20 +1,29 @@
 import { TableScroller } from '@/components/table-scroller';
-import { ne } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
-import { requireAdmin } from '@/lib/auth';
+import { IntegrationFilter } from '@/components/integration-filter';
+import { buttonClass } from '@/components/field';
+import { canSee, integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { launchLog } from '@/lib/db/schema';
 import { recentLaunches } from '@/lib/epic/launch-log';
 
 export const metadata = { title: 'Launch log · Televisit' };
 
-export default async function LaunchLogPage({ searchParams }: { searchParams: Promise<{ refused?: string | string[] }> }) {
-  await requireAdmin();
-  const refusedOnly = (await searchParams).refused === '1';
+export default async function LaunchLogPage({ searchParams }: { searchParams: Promise<{ refused?: string | string[]; integration?: string | string[] }> }) {
+  const access = await requireAccess();
+  const asked = await searchParams;
+  const refusedOnly = asked.refused === '1';
+  const integration = typeof asked.integration === 'string' && canSee(access, asked.integration) ? asked.integration : undefined;
   const database = await db();
-  // recentLaunches returns the query unexecuted, so the filter joins it before the limit applies.
-  const entries = await (refusedOnly ? recentLaunches(database).where(ne(launchLog.outcome, 'ok')) : recentLaunches(database));
+  // Admins see their integrations' launches; launches with an unknown key only the owner sees.
+  const entries = await recentLaunches(
+    database,
+    and(integrationScope(access, launchLog.integrationId), refusedOnly ? ne(launchLog.outcome, 'ok') : undefined, integration ? eq(launchLog.integrationId, integration) : undefined),
+  );
+  const integrations = await visibleIntegrations(database, access);
+  const withFilter = (refused: boolean) => `/admin/launch-log?${new URLSearchParams({ ...(refused ? { refused: '1' } : {}), ...(integration ? { integration } : {}) }).toString()}`.replace(/\?$/, '');
   return (
     <main>
       <h1 className="text-xl font-semibold">Launch log</h1>
@@ -22,13 +31,20 @@ export default async function LaunchLogPage({ searchParams }: { searchParams: Pr
         Every launch link opened, newest first, with why a refused one was refused. The person who opened it only saw a generic error page.
       </p>
       <nav aria-label="Launch log filter" className="mb-4 flex flex-wrap gap-2 text-sm">
-        <FilterLink href="/admin/launch-log" current={!refusedOnly}>
+        <FilterLink href={withFilter(false)} current={!refusedOnly}>
           All launches
         </FilterLink>
-        <FilterLink href="/admin/launch-log?refused=1" current={refusedOnly}>
+        <FilterLink href={withFilter(true)} current={refusedOnly}>
           Only refused launches
         </FilterLink>
       </nav>
+      {integrations.length > 1 ? (
+        <form method="get" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg bg-white p-4 shadow">
+          {refusedOnly ? <input type="hidden" name="refused" value="1" /> : null}
+          <IntegrationFilter integrations={integrations} selected={integration} />
+          <button type="submit" className={buttonClass}>Show</button>
+        </form>
+      ) : null}
       <TableScroller className="rounded-lg bg-white shadow">
         <table className="w-full text-left text-sm" aria-label={refusedOnly ? 'Refused launches' : 'Launches'}>
           <thead className="bg-slate-100 text-slate-700">
@@ -64,7 +80,7 @@ export default async function LaunchLogPage({ searchParams }: { searchParams: Pr
                 <td className="px-3 py-2">{entry.userType ?? ''}</td>
                 <td className="px-3 py-2 font-mono text-xs">
                   {entry.meetingId ? (
-                    <Link href={`/admin/visits#meeting-${entry.meetingId}`} className="break-all text-brand-700 underline">
+                    <Link href={`/admin/visits?q=${entry.meetingId}`} className="break-all text-brand-700 underline">
                       {entry.meetingId}
                     </Link>
                   ) : null}
@@ -119,4 +135,17 @@ const OUTCOME_MEANINGS: Record<string, string> = {
   expired: 'The link’s validity period had passed.',
   not_yet_valid: 'The Timestamp is more than 5 minutes in the future: check the clocks.',
   configuration_error: 'The stored settings cannot decrypt links (for example a secret that does not fit the algorithm).',
+  visit_ended: 'The link was good, but its visit had ended: nobody joined (a provider may start it again).',
+  visit_full: 'The link was good, but the visit already had 4 people connected.',
+  integration_retired: 'The owner retired this integration: its links are refused.',
+  new_visit_refused: "A provider's start-again form was not ours, too old, or its integration is gone.",
+  room_unknown: 'A provider called a room (RoomName) that is not registered for this integration.',
+  room_offline: 'A provider called a room whose device is not online.',
+  oauth_missing_launch: 'OAuth: the launch had no iss or launch code, or no client ID is set.',
+  oauth_issuer_not_allowed: 'OAuth: iss is not on the allowlist of this Epic Environment.',
+  oauth_discovery_failed: "OAuth: Epic's smart-configuration and metadata could not be read.",
+  oauth_state_mismatch: 'OAuth: the callback state was unknown, used, expired, or from another browser.',
+  oauth_no_public_url: 'OAuth: NEXTAUTH_URL is not set, so there is no redirect URI.',
+  oauth_authorize_refused: 'OAuth: the EHR refused the authorization (its words are in the detail).',
+  oauth_token_refused: "OAuth: Epic's token endpoint refused the code.",
 };

@@ -3,7 +3,10 @@ import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
 import { DeliveryHealthChart } from './delivery-health-chart';
 import { buttonClass, inputClass } from '@/components/field';
-import { requireAdmin } from '@/lib/auth';
+import { and, eq } from 'drizzle-orm';
+import { IntegrationFilter } from '@/components/integration-filter';
+import { canSee, integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
+import { notifications } from '@/lib/db/schema';
 import { db } from '@/lib/db';
 import { deliveryHealth } from '@/lib/epic/delivery-health';
 import { recordsSearchSchema, searchNotificationRecords, stateLabel, type RecordsSearch } from '@/lib/epic/notification-records';
@@ -13,17 +16,20 @@ export const metadata = { title: 'Notification Records · Televisit' };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function NotificationRecordsPage({ searchParams }: { searchParams: SearchParams }) {
-  await requireAdmin();
+  const access = await requireAccess();
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
   const parsed = recordsSearchSchema.safeParse(raw);
   const search: RecordsSearch = parsed.success ? parsed.data : { q: '' };
+  if (search.integration && !canSee(access, search.integration)) search.integration = undefined;
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   const database = await db();
-  const { rows, nextBefore } = await searchNotificationRecords(database, search);
+  const scope = integrationScope(access, notifications.integrationId);
+  const [{ rows, nextBefore }, integrations] = await Promise.all([searchNotificationRecords(database, search, scope), visibleIntegrations(database, access)]);
   // The picture covers the chosen range, or the last 24 hours; at most a week of hours.
   const to = search.to ? new Date(`${search.to}:59.999Z`) : new Date();
   const from = search.from ? new Date(`${search.from}:00Z`) : new Date(to.getTime() - 24 * 3600_000);
-  const health = await deliveryHealth(database, new Date(Math.max(from.getTime(), to.getTime() - 7 * 24 * 3600_000)), to);
+  const healthScope = search.integration ? and(scope, eq(notifications.integrationId, search.integration)) : scope;
+  const health = await deliveryHealth(database, new Date(Math.max(from.getTime(), to.getTime() - 7 * 24 * 3600_000)), to, healthScope);
 
   return (
     <main>
@@ -32,11 +38,12 @@ export default async function NotificationRecordsPage({ searchParams }: { search
         Every call made to Epic: join and leave notifications (the green light) and device-test results. RespCode is Epic&apos;s HTTP answer;
         0 means no answer came (refused, timed out, or not sent).
       </p>
-      <form method="get" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_auto_auto] sm:items-end" role="search">
+      <form method="get" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_1fr_auto_auto] sm:items-end" role="search">
         <div>
           <label htmlFor="q" className="block text-sm font-medium">Meeting ID or Epic session ID</label>
           <input id="q" name="q" defaultValue={search.q} className={inputClass} spellCheck={false} />
         </div>
+        <IntegrationFilter integrations={integrations} selected={search.integration} />
         <div>
           <label htmlFor="from" className="block text-sm font-medium">From (UTC)</label>
           <input id="from" name="from" type="datetime-local" defaultValue={search.from ?? ''} className={inputClass} />
@@ -122,6 +129,7 @@ function pageQuery(search: RecordsSearch, before: number): string {
   if (search.failures) query.set('failures', '1');
   if (search.from) query.set('from', search.from);
   if (search.to) query.set('to', search.to);
+  if (search.integration) query.set('integration', search.integration);
   query.set('before', String(before));
   return query.toString();
 }

@@ -1,5 +1,5 @@
 import { UtcTime } from '@/components/utc-time';
-import { requireAdmin } from '@/lib/auth';
+import { requireOwnerPage } from '@/lib/access';
 import { db } from '@/lib/db';
 import { readServerSettings, serverSettingsFormValues } from '@/lib/server-settings/store';
 import { ServerSettingsForm } from './server-settings-form';
@@ -7,7 +7,7 @@ import { ServerSettingsForm } from './server-settings-form';
 export const metadata = { title: 'Server settings · Televisit' };
 
 export default async function ServerSettingsPage() {
-  await requireAdmin();
+  await requireOwnerPage();
   const settings = await readServerSettings(await db());
   return (
     <main className="space-y-4">

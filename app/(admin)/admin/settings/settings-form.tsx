@@ -24,6 +24,8 @@ import {
   logoFileSchema,
   PROVIDER_USER_TYPES,
   OAUTH_CLIENT_AUTH_LABELS,
+  SCREEN_SHARE_LABELS,
+  SCREEN_SHARE_POLICIES,
   OAUTH_CLIENT_AUTH_METHODS,
   settingsSchema,
   type SecretField,
@@ -34,6 +36,8 @@ import {
 } from '@/lib/settings/schema';
 
 interface Props {
+  /** The integration edited; null for a new one (the owner adds it). */
+  integrationId: string | null;
   initialValues: SettingsFormValues;
   storedSecrets: StoredSecrets;
   secretHints: Record<SecretField, string | null>;
@@ -43,7 +47,7 @@ interface Props {
 
 type LogoCheck = { state: 'none' } | { state: 'checking'; done: Promise<void> } | { state: 'ok'; file: File } | { state: 'refused'; message: string };
 
-export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSrc, server }: Props) {
+export function SettingsForm({ integrationId, initialValues, storedSecrets, secretHints, logoSrc, server }: Props) {
   const router = useRouter();
   const schema = useMemo(() => settingsSchema(storedSecrets, server), [storedSecrets, server]);
   const form = useForm<SettingsFormValues, unknown, SettingsValues>({
@@ -78,6 +82,7 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
       return;
     }
     const body = new FormData();
+    body.set('integrationId', integrationId ?? 'new');
     // The raw form values go up; the server parses them with the same schema.
     body.set('settings', JSON.stringify(form.getValues()));
     if (checked.state === 'ok') body.set('logo', checked.file);
@@ -100,6 +105,7 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
       setLogo({ state: 'none' });
       if (logoInput.current) logoInput.current.value = '';
       setRemoveLogo(false);
+      if (!integrationId && result.integrationId) router.replace(`/admin/settings?integration=${result.integrationId}`);
       router.refresh();
     }
   }, () => setStatus({ ok: false, text: 'Some fields need attention; nothing was saved.' }));
@@ -131,6 +137,11 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-6" aria-label="Epic integration settings">
+      <Section title="Integration">
+        <Field id="name" label="Name" hint="What admins call this integration: the Epic organization or environment." error={error('name')}>
+          <input autoComplete="off" {...text('name')} />
+        </Field>
+      </Section>
       <Section title="Meeting hosting">
         <Field id="defaultHostEmail" label="Default Host User Email" hint="Hosts every video visit until the provider joins." error={error('defaultHostEmail')}>
           <input type="email" autoComplete="off" {...text('defaultHostEmail')} />
@@ -277,7 +288,24 @@ export function SettingsForm({ initialValues, storedSecrets, secretHints, logoSr
         <Field id="deviceTestHelpUrl" label="Device Test Help Endpoint URL" hint="Where patients go when they ask for help during a device test." error={error('deviceTestHelpUrl')}>
           <input type="url" autoComplete="off" spellCheck={false} {...text('deviceTestHelpUrl')} />
         </Field>
-        <TestNotification endpointSaved={Boolean(initialValues.connectionStatusUrl)} />
+        <TestNotification integrationId={integrationId} endpointSaved={Boolean(initialValues.connectionStatusUrl)} />
+      </Section>
+
+      <Section title="Meeting policies">
+        <Field id="screenSharePolicy" label="Screen sharing" hint="Who may show their screen in a visit. The server refuses a share from anyone else." error={error('screenSharePolicy')}>
+          <select {...text('screenSharePolicy')}>
+            {SCREEN_SHARE_POLICIES.map((policy) => (
+              <option key={policy} value={policy}>{SCREEN_SHARE_LABELS[policy]}</option>
+            ))}
+          </select>
+        </Field>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" {...form.register('chatEnabled')} />
+          In-visit chat (messages are shown only to people in the call, and deleted with the visit)
+        </label>
+        <p className="rounded bg-slate-50 p-3 text-sm text-slate-700" data-testid="no-recording">
+          Recording: Televisit never records visits. Video and sound go straight between the people in the call and are never stored.
+        </p>
       </Section>
 
       <Section title="Customize Launch Page">

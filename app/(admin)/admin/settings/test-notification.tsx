@@ -7,7 +7,7 @@ import { sendTestNotificationAction } from '@/lib/settings/actions';
 import type { TestNotificationResult } from '@/lib/epic/test-notification';
 
 /** One real Connection Status call to the saved endpoint, to see what Epic answers. */
-export function TestNotification({ endpointSaved }: { endpointSaved: boolean }) {
+export function TestNotification({ integrationId, endpointSaved }: { integrationId: string | null; endpointSaved: boolean }) {
   const [pending, startTransition] = useTransition();
   const [result, setResult] = useState<TestNotificationResult | null>(null);
   return (
@@ -19,11 +19,11 @@ export function TestNotification({ endpointSaved }: { endpointSaved: boolean }) 
       <button
         type="button"
         className={secondaryButtonClass}
-        disabled={pending || !endpointSaved}
+        disabled={pending || !endpointSaved || !integrationId}
         onClick={() =>
           startTransition(async () => {
             try {
-              setResult(await sendTestNotificationAction());
+              setResult(await sendTestNotificationAction(integrationId));
             } catch {
               setResult({ sent: false, reason: 'The test could not be sent from this page. Check your connection and try again.' });
             }

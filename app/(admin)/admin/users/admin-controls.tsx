@@ -2,22 +2,23 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useState, useTransition } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { ConfirmRemoveButton } from '@/components/confirm-remove-button';
-import { buttonClass, Field, inputClass } from '@/components/field';
-import { addAdmin, removeAdmin } from '@/lib/admins/actions';
+import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
+import { addAdmin, removeAdmin, setGrants, transferOwnership } from '@/lib/admins/actions';
 import { newAdminSchema, PASSWORD_MIN } from '@/lib/admins/schema';
 
 type NewAdminInput = z.input<typeof newAdminSchema>;
+type Choice = { id: string; name: string };
 
-export function AddAdminForm() {
+export function AddAdminForm({ choices }: { choices: Choice[] }) {
   const router = useRouter();
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const form = useForm<NewAdminInput, unknown, z.output<typeof newAdminSchema>>({
     resolver: zodResolver(newAdminSchema),
-    defaultValues: { email: '', password: '' },
+    defaultValues: { email: '', password: '', integrationIds: [] },
   });
   const { errors, isSubmitting } = form.formState;
 
@@ -39,6 +40,16 @@ export function AddAdminForm() {
       <Field id="new-admin-password" label="Initial password" hint={`At least ${PASSWORD_MIN} characters; share it with them privately.`} error={errors.password?.message}>
         <input id="new-admin-password" type="password" autoComplete="new-password" className={inputClass} aria-invalid={Boolean(errors.password)} {...form.register('password')} />
       </Field>
+      <fieldset className="sm:col-span-2">
+        <legend className="text-sm font-medium text-slate-800">Integrations they see</legend>
+        {choices.length === 0 ? <p className="text-sm text-slate-600">No integration yet.</p> : null}
+        {choices.map((choice) => (
+          <label key={choice.id} className="mr-4 inline-flex items-center gap-2 text-sm">
+            <input type="checkbox" value={choice.id} {...form.register('integrationIds')} />
+            {choice.name}
+          </label>
+        ))}
+      </fieldset>
       <div className="flex items-center gap-3 sm:col-span-2">
         <button type="submit" className={buttonClass} disabled={isSubmitting}>Add admin</button>
         <p role="status" aria-live="polite" className={status?.ok ? 'text-sm text-green-800' : 'text-sm text-red-700'}>
@@ -46,6 +57,63 @@ export function AddAdminForm() {
         </p>
       </div>
     </form>
+  );
+}
+
+/** Which integrations one admin sees: checkboxes and Save. */
+export function GrantsForm({ adminId, email, choices, granted }: { adminId: string; email: string; choices: Choice[]; granted: string[] }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [selected, setSelected] = useState(new Set(granted));
+  const [message, setMessage] = useState('');
+  return (
+    <fieldset className="space-y-1">
+      <legend className="text-slate-700">Integrations {email} sees</legend>
+      {choices.map((choice) => (
+        <label key={choice.id} className="mr-4 inline-flex items-center gap-2">
+          <input
+            type="checkbox"
+            checked={selected.has(choice.id)}
+            onChange={(event) => {
+              const next = new Set(selected);
+              if (event.target.checked) next.add(choice.id);
+              else next.delete(choice.id);
+              setSelected(next);
+            }}
+          />
+          {choice.name}
+        </label>
+      ))}
+      <span className="inline-flex items-center gap-2">
+        <button
+          type="button"
+          className={secondaryButtonClass}
+          disabled={pending}
+          aria-label={`Save the integrations of ${email}`}
+          onClick={() =>
+            startTransition(async () => {
+              const result = await setGrants(adminId, { integrationIds: [...selected] });
+              setMessage(result.message);
+              router.refresh();
+            })
+          }
+        >
+          Save
+        </button>
+        <span role="status" aria-live="polite" className="text-sm text-slate-700">{message}</span>
+      </span>
+    </fieldset>
+  );
+}
+
+export function TransferOwnershipButton({ adminId, email }: { adminId: string; email: string }) {
+  return (
+    <ConfirmRemoveButton
+      text="Make owner"
+      label={`Make ${email} the owner`}
+      question={`Hand ownership to ${email}? They will manage admins and integrations; you become an admin who sees every integration.`}
+      remove={() => transferOwnership(adminId)}
+    />
   );
 }
 

@@ -1,46 +1,72 @@
 import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
+import { integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
 import { listAdmins } from '@/lib/admins/store';
-import { requireAdmin } from '@/lib/auth';
+import { providers as providersTable } from '@/lib/db/schema';
 import { db } from '@/lib/db';
 import { listProviders } from '@/lib/providers/store';
 import { displayName } from '@/lib/visit/meeting-view';
-import { AddAdminForm, RemoveAdminButton } from './admin-controls';
+import { AddAdminForm, GrantsForm, RemoveAdminButton, TransferOwnershipButton } from './admin-controls';
 import { RemoveProviderButton } from './provider-controls';
 
 export const metadata = { title: 'Users · Televisit' };
 
 export default async function UsersPage() {
-  const me = await requireAdmin();
+  const access = await requireAccess();
   const database = await db();
-  const [admins, providers] = await Promise.all([listAdmins(database), listProviders(database)]);
+  const [admins, providers, integrations] = await Promise.all([
+    listAdmins(database),
+    listProviders(database, integrationScope(access, providersTable.integrationId)),
+    visibleIntegrations(database, access),
+  ]);
+  const nameOf = new Map(integrations.map((integration) => [integration.id, integration.name]));
+  const choices = integrations.map((integration) => ({ id: integration.id, name: integration.name }));
   return (
     <main className="space-y-6">
       <h1 className="text-xl font-semibold">Users</h1>
       <section aria-labelledby="admins-heading" className="rounded-lg bg-white p-5 shadow">
-        <h2 id="admins-heading" className="mb-3 text-base font-semibold">Administrators</h2>
+        <h2 id="admins-heading" className="mb-1 text-base font-semibold">Administrators</h2>
+        <p className="mb-3 text-sm text-slate-600">
+          The owner manages administrators and integrations and sees everything. An admin sees only the integrations granted to them.
+          {access.isOwner ? null : ' Only the owner can change who is an admin.'}
+        </p>
         <ul className="divide-y divide-slate-100" aria-label="Administrators">
           {admins.map((admin) => (
-            <li key={admin.id} className="flex flex-wrap items-center gap-3 py-2 text-sm">
-              <span className="font-medium break-all">{admin.email}</span>
-              {admin.id === me.id ? <span className="text-slate-600">(you)</span> : null}
-              <span className="text-slate-600">
-                added {admin.createdAt.toISOString().slice(0, 10)}
-                {admin.createdBy ? ` by ${admin.createdBy}` : ' (owner)'}
-              </span>
-              {admin.id === me.id ? null : (
-                <span className="ml-auto">
-                  <RemoveAdminButton adminId={admin.id} email={admin.email} />
+            <li key={admin.id} className="space-y-2 py-3 text-sm" aria-label={admin.email}>
+              <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+                <span className="font-medium break-all">{admin.email}</span>
+                <span className={admin.role === 'owner' ? 'rounded bg-brand-100 px-1.5 text-xs font-semibold text-brand-800' : 'rounded bg-slate-100 px-1.5 text-xs'}>{admin.role}</span>
+                {admin.id === access.admin.id ? <span className="text-slate-600">(you)</span> : null}
+                <span className="text-slate-600">
+                  added {admin.createdAt.toISOString().slice(0, 10)}
+                  {admin.createdBy ? ` by ${admin.createdBy}` : ''}
                 </span>
+              </div>
+              {admin.role === 'owner' ? (
+                <p className="text-slate-600">Sees every integration.</p>
+              ) : access.isOwner ? (
+                <GrantsForm adminId={admin.id} email={admin.email} choices={choices} granted={admin.integrationIds} />
+              ) : (
+                <p className="text-slate-600">
+                  Sees: {admin.integrationIds.map((id) => nameOf.get(id)).filter(Boolean).join(', ') || 'no integration'}
+                </p>
               )}
+              {access.isOwner && admin.role !== 'owner' ? (
+                <div className="flex flex-wrap gap-2">
+                  <TransferOwnershipButton adminId={admin.id} email={admin.email} />
+                  <RemoveAdminButton adminId={admin.id} email={admin.email} />
+                </div>
+              ) : null}
             </li>
           ))}
         </ul>
       </section>
-      <section aria-labelledby="add-admin-heading" className="rounded-lg bg-white p-5 shadow">
-        <h2 id="add-admin-heading" className="mb-3 text-base font-semibold">Add an administrator</h2>
-        <AddAdminForm />
-      </section>
+      {access.isOwner ? (
+        <section aria-labelledby="add-admin-heading" className="rounded-lg bg-white p-5 shadow">
+          <h2 id="add-admin-heading" className="mb-3 text-base font-semibold">Add an administrator</h2>
+          <AddAdminForm choices={choices} />
+        </section>
+      ) : null}
       <section aria-labelledby="providers-heading" className="rounded-lg bg-white p-5 shadow">
         <h2 id="providers-heading" className="text-base font-semibold">Provider accounts created at launch</h2>
         <p className="mb-3 mt-1 text-sm text-slate-600">

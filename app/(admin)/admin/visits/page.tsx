@@ -2,7 +2,9 @@ import Link from 'next/link';
 import { buttonClass, inputClass } from '@/components/field';
 import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
-import { requireAdmin } from '@/lib/auth';
+import { IntegrationFilter } from '@/components/integration-filter';
+import { canSee, integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
+import { meetings } from '@/lib/db/schema';
 import { db } from '@/lib/db';
 import { MEETING_STATES } from '@/lib/visit/schema';
 import { searchVisits, visitDuration, visitsSearchSchema, type GreenLight, type VisitsSearch, type VisitSummary } from '@/lib/visit/visit-list';
@@ -13,12 +15,14 @@ export const metadata = { title: 'Visits · Televisit' };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function VisitsPage({ searchParams }: { searchParams: SearchParams }) {
-  await requireAdmin();
+  const access = await requireAccess();
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
   const parsed = visitsSearchSchema.safeParse(raw);
   const search: VisitsSearch = parsed.success ? parsed.data : { q: '' };
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  const { rows, nextBefore } = await searchVisits(await db(), search);
+  if (search.integration && !canSee(access, search.integration)) search.integration = undefined;
+  const database = await db();
+  const [{ rows, nextBefore }, integrations] = await Promise.all([searchVisits(database, search, integrationScope(access, meetings.integrationId)), visibleIntegrations(database, access)]);
 
   return (
     <main>
@@ -27,11 +31,12 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
         Newest first. Patients&apos; records are deleted when a visit ends, so ended visits list only their providers. The green light is what
         Epic was last told about each person, and whether that call went through.
       </p>
-      <form method="get" role="search" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_1fr_auto] sm:items-end">
+      <form method="get" role="search" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_1fr_1fr_auto] sm:items-end">
         <div>
           <label htmlFor="q" className="block text-sm font-medium">Meeting ID, SessionID or ConferenceID</label>
           <input id="q" name="q" defaultValue={search.q} className={inputClass} spellCheck={false} />
         </div>
+        <IntegrationFilter integrations={integrations} selected={search.integration} />
         <div>
           <label htmlFor="state" className="block text-sm font-medium">State</label>
           <select id="state" name="state" defaultValue={search.state ?? ''} className={inputClass}>
@@ -150,7 +155,7 @@ function GreenLightBadge({ light }: { light: GreenLight | null }) {
 
 function pageQuery(search: VisitsSearch, before: string): string {
   const query = new URLSearchParams();
-  for (const name of ['q', 'state', 'from', 'to'] as const) if (search[name]) query.set(name, search[name]!);
+  for (const name of ['q', 'state', 'from', 'to', 'integration'] as const) if (search[name]) query.set(name, search[name]!);
   query.set('before', before);
   return query.toString();
 }

@@ -72,6 +72,7 @@ export const GET = withParticipant(async (request, { meetingId, session }) => {
     replaced: false,
     listener,
     lastState: null,
+    lastChatId: 0,
     minEpoch: 0,
     send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
     comment: (text) => write(`: ${text}\n\n`),
