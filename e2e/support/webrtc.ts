@@ -3,7 +3,7 @@ import { expect, type Browser, type BrowserContext, type Page } from '@playwrigh
 // What a test needs to see of a page's WebRTC: every RTCPeerConnection it made (recorded by a
 // script that runs before the page's own), which ones are connected, and the path each one took.
 
-const RECORD_PEER_CONNECTIONS = () => {
+export const RECORD_PEER_CONNECTIONS = () => {
   const Original = window.RTCPeerConnection;
   const made: RTCPeerConnection[] = [];
   (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = made;
