@@ -38,7 +38,7 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     // A request waits at most 5 s for a connection: while PostgreSQL is away, it fails cleanly.
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
+    const pool = retryLostConnections(new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 }));
     // PostgreSQL restarting, or an admin ending our sessions, surfaces here on idle connections;
     // without a listener the pool's 'error' event would end the process. The pool replaces them.
     pool.on('error', (error) => log.error({ area: 'database', error: describeError(error) }, 'a pooled connection was lost'));
@@ -102,6 +102,42 @@ async function migrateWithLock(pool: pg.Pool): Promise<void> {
     await client.query('select pg_advisory_unlock(727274)').catch(() => undefined);
     client.release();
   }
+}
+
+const LOST_CONNECTION_RETRIES = 2;
+
+/** Errors that mean the connection died, not that the statement was wrong (SQLSTATE class 57P, sockets). */
+function isConnectionLost(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (/^57P0[1-3]$/.test(code) || code === 'ECONNRESET' || code === 'EPIPE')) return true;
+  return typeof message === 'string' && message.startsWith('Connection terminated');
+}
+
+/**
+ * Single statements are tried again (twice at most), on another connection, when the one they got
+ * had just been ended (PostgreSQL restarting, an admin or a failover ending sessions): an idle
+ * connection can be handed out before the pool hears that it died. A statement cut off with its
+ * connection is rolled back, so running it again is safe. Transactions (pool.connect) are not retried: they fail as a whole,
+ * and their callers answer or retry as before.
+ */
+function retryLostConnections(pool: pg.Pool): pg.Pool {
+  // node-postgres overloads query (callbacks, configs, submittables): only promises are retried.
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const retrying = (...args: unknown[]) => {
+    const attempt = (left: number): unknown => {
+      const result = query(...args);
+      if (!(result instanceof Promise) || left === 0) return result;
+      return result.catch((error: unknown) => {
+        if (!isConnectionLost(error)) throw error;
+        log.warn({ area: 'database', error: describeError(error) }, 'a statement met a lost connection; trying again');
+        return attempt(left - 1);
+      });
+    };
+    // Several idle connections may have died together: each try takes another one.
+    return attempt(LOST_CONNECTION_RETRIES);
+  };
+  Object.assign(pool, { query: retrying });
+  return pool;
 }
 
 /**
