@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { launchPath, seedIntegration, uniqueSessionId, type TestIntegration } from './support/epic';
-import { eventually, launchVisitor, openStream } from './support/visit';
+import { eventually, launchVisitor, openStream, openStreamConnection } from './support/visit';
 
 // Every patient page, in English and in Spanish, checked by axe-core against WCAG 2.1 A and AA at
 // phone width, with nothing wider than the phone.
@@ -78,6 +78,7 @@ for (const language of ['en', 'es'] as const) {
       const link = launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT902' });
       const first = await openPage(browser, link, language);
       await expect(first.getByTestId('visit-status')).toHaveText(words.waiting);
+      await openStreamConnection(first, 'PAT902');
       const second = await openPage(browser, link, language);
       await expect(second.getByTestId('visit-status')).toHaveText(words.waiting);
       await expect(first.getByText(words.replaced)).toBeVisible();

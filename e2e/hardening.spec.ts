@@ -6,7 +6,7 @@ import bcrypt from 'bcryptjs';
 import { OWNER, signIn } from './support/admin';
 import { query } from './support/database';
 import { launchPath, seedIntegration, uniqueSessionId } from './support/epic';
-import { eventually, launchVisitor, openStream } from './support/visit';
+import { eventually, launchVisitor, openStream, openStreamConnection } from './support/visit';
 
 // What one client may do to the others, tried with crafted requests rather than a page.
 const baseUrl = () => process.env.E2E_BASE_URL!;
@@ -50,11 +50,7 @@ test.describe('push streams', () => {
     const link = launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT3', FirstName: 'Ana' });
     const phone = await openPage(browser, link);
     await expect(phone.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
-    // That text comes with the page: wait until the phone's push stream is really open, or the
-    // laptop's could open first and be the one replaced.
-    const meetingId = new URL(phone.url()).pathname.split('/').at(-1)!;
-    const connection = async () => (await query<{ connection_id: string | null }>("select connection_id from participants where meeting_id = $1 and epic_user_id = 'PAT3'", [meetingId]))[0]?.connection_id;
-    const phoneConnection = await eventually(connection);
+    const phoneConnection = await openStreamConnection(phone, 'PAT3');
     let reopened = 0;
     phone.on('request', (request) => {
       if (request.url().endsWith('/events')) reopened++;
@@ -62,7 +58,7 @@ test.describe('push streams', () => {
     const laptop = await openPage(browser, link);
     await expect(laptop.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
     await expect(phone.getByText('You joined from another device')).toBeVisible();
-    expect(await connection()).not.toBe(phoneConnection);
+    expect(await openStreamConnection(laptop, 'PAT3')).not.toBe(phoneConnection);
     await phone.waitForTimeout(4000);
     expect(reopened).toBe(0);
     await phone.context().close();

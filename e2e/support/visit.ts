@@ -1,4 +1,6 @@
 import http from 'node:http';
+import type { Page } from '@playwright/test';
+import { query } from './database';
 import { launchPath, type LaunchFields, type TestIntegration } from './epic';
 
 // A participant without a browser: a launch's cookie, and the visit's push stream read as raw
@@ -70,4 +72,17 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
     if (Date.now() > deadline) throw new Error('the condition did not hold in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * The connection id of a visit page's open push stream, once it is open. A page's first status
+ * comes with its HTML, before its stream connects: a test that opens a second device for the
+ * same person must wait for this first, or the second could connect first and be the one replaced.
+ */
+export async function openStreamConnection(page: Page, externalId: string): Promise<string> {
+  const meetingId = new URL(page.url()).pathname.split('/').at(-1)!;
+  return eventually(async () => {
+    const rows = await query<{ connection_id: string | null }>('select connection_id from participants where meeting_id = $1 and epic_user_id = $2', [meetingId, externalId]);
+    return rows[0]?.connection_id ?? undefined;
+  });
 }
