@@ -107,10 +107,16 @@ async function migrateWithLock(pool: pg.Pool): Promise<void> {
 const LOST_CONNECTION_RETRIES = 2;
 
 /** Errors that mean the connection died, not that the statement was wrong (SQLSTATE class 57P, sockets). */
-function isConnectionLost(error: unknown): boolean {
+export function isConnectionLost(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (/^57P0[1-3]$/.test(code) || code === 'ECONNRESET' || code === 'EPIPE')) return true;
-  return typeof message === 'string' && message.startsWith('Connection terminated');
+  return typeof message === 'string' && (message.startsWith('Connection terminated') || message.startsWith('Client has encountered a connection error'));
+}
+
+/** The connection died, or PostgreSQL is not answering at all (restarting, unreachable): worth waiting for. */
+export function isDatabaseAway(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return isConnectionLost(error) || code === 'ECONNREFUSED' || (typeof message === 'string' && message.includes('timeout exceeded when trying to connect'));
 }
 
 /**

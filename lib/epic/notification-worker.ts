@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Database } from '@/lib/db/client';
+import { isDatabaseAway, type Database } from '@/lib/db/client';
 import { onAnnouncement } from '@/lib/db/bus';
 import { integrations, notificationAttempts, notifications, type Integration, type Notification } from '@/lib/db/schema';
 import { bearerFor } from '@/lib/epic/oauth-tokens';
@@ -158,6 +158,13 @@ function backoffMs(attempt: number, options: WorkerOptions, retryAfterMs: number
   return Math.min(RETRY_MAX_DELAY_MS, Math.max(retryAfterMs ?? 0, backoff * (0.5 + Math.random() * 0.5)));
 }
 
+/**
+ * Writing an outcome is tried again while the database is away (an ended connection, a restart),
+ * for about 8 s: Epic already answered, and an outcome not written means the call is made again
+ * once the claim lapses (Epic sees the same Idempotency-Key twice).
+ */
+const SETTLE_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000];
+
 async function settle(
   database: Database,
   notification: Notification,
@@ -165,20 +172,27 @@ async function settle(
   /** Every try is on record and counted, a call or not (RespCode 0 and the cause when none was made). */
   attempt?: { url: string; headers: Record<string, string>; body: string; result: EpicCallResult },
 ) {
-  await database.transaction(async (tx) => {
-    // A call that was made is always on record.
-    if (attempt) {
-      await tx.insert(notificationAttempts).values({
-        notificationId: notification.id,
-        url: attempt.url,
-        requestHeaders: redactHeaders(attempt.headers),
-        requestBody: attempt.body,
-        respCode: attempt.result.respCode,
-        responseStart: attempt.result.responseStart,
-        error: attempt.result.error,
-        durationMs: attempt.result.durationMs,
-      });
+  for (let retry = 0; ; retry++) {
+    try {
+      await settleOnce(database, notification, outcome, attempt, retry > 0);
+      return;
+    } catch (error) {
+      const delay = SETTLE_RETRY_DELAYS_MS[retry];
+      if (delay === undefined || !isDatabaseAway(error)) throw error;
+      log.warn({ area: 'notifications', notificationId: notification.id, error: describeError(error) }, 'database away while recording an outcome; trying again');
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+}
+
+async function settleOnce(
+  database: Database,
+  notification: Notification,
+  outcome: { state: Notification['state']; respCode: number; nextAttemptAt?: Date },
+  attempt: { url: string; headers: Record<string, string>; body: string; result: EpicCallResult } | undefined,
+  isRetry: boolean,
+) {
+  await database.transaction(async (tx) => {
     // The outcome only while the claim is still ours: if it lapsed and another server took the
     // notification over, that server's outcome stands.
     const [stillOurs] = await tx
@@ -193,7 +207,23 @@ async function settle(
       })
       .where(and(eq(notifications.id, notification.id), eq(notifications.claimedUntil, notification.claimedUntil!)))
       .returning({ id: notifications.id });
+    // A retry that finds the claim gone may follow a commit whose answer was lost: its attempt is
+    // already on record.
+    if (!stillOurs && isRetry) return;
     if (!stillOurs) log.warn({ area: 'notifications', notificationId: notification.id }, 'claim lapsed before its outcome was recorded; another server has it');
+    // A call that was made is always on record.
+    if (attempt) {
+      await tx.insert(notificationAttempts).values({
+        notificationId: notification.id,
+        url: attempt.url,
+        requestHeaders: redactHeaders(attempt.headers),
+        requestBody: attempt.body,
+        respCode: attempt.result.respCode,
+        responseStart: attempt.result.responseStart,
+        error: attempt.result.error,
+        durationMs: attempt.result.durationMs,
+      });
+    }
   });
 }
 
