@@ -12,6 +12,17 @@ test.describe('signed out', () => {
     }
   });
 
+  test('before its script runs the sign-in form takes no input, so a password never ends up in a URL', async ({ browser }) => {
+    // No script at all is the slowest phone: the page as the server sent it, never hydrated.
+    const context = await browser.newContext({ javaScriptEnabled: false, storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await expect(page.getByLabel('Password')).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeDisabled();
+    await expect(page.locator('form')).toHaveAttribute('method', 'post');
+    await context.close();
+  });
+
   test('sign in, then sign out', async ({ page }) => {
     await signIn(page, OWNER.email, OWNER.password);
     await expect(page).toHaveURL(/\/admin\/settings$/);

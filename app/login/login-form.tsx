@@ -8,6 +8,7 @@ import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { buttonClass, Field, inputClass } from '@/components/field';
 import { signInSchema } from '@/lib/admins/schema';
+import { ClientForm } from '@/components/client-form';
 
 /** `returnTo`: the admin page to open after sign-in (checked by the server page). */
 export function LoginForm({ returnTo }: { returnTo: string }) {
@@ -31,7 +32,7 @@ export function LoginForm({ returnTo }: { returnTo: string }) {
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4">
+    <ClientForm onSubmit={onSubmit} noValidate className="space-y-4">
       <Field id="email" label="Email" error={errors.email?.message}>
         <input id="email" type="email" autoComplete="username" className={inputClass} aria-invalid={Boolean(errors.email)} {...form.register('email')} />
       </Field>
@@ -44,6 +45,6 @@ export function LoginForm({ returnTo }: { returnTo: string }) {
       <button type="submit" className={`${buttonClass} w-full`} disabled={isSubmitting}>
         {isSubmitting ? 'Signing in…' : 'Sign in'}
       </button>
-    </form>
+    </ClientForm>
   );
 }

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import type { z } from 'zod';
 import { PAIRING_CODE_LENGTH, pairingSchema } from '@/lib/rooms/schema';
+import { ClientForm } from '@/components/client-form';
 
 type RoomInfo = { name: string; location: string };
 
@@ -92,7 +93,7 @@ function PairForm() {
     setMessage(answer?.message ?? 'The server could not be reached. Try again.');
   });
   return (
-    <form onSubmit={onSubmit} noValidate className="w-full max-w-md rounded-lg bg-white p-6 text-slate-900 shadow">
+    <ClientForm onSubmit={onSubmit} noValidate className="w-full max-w-md rounded-lg bg-white p-6 text-slate-900 shadow">
       <h1 className="text-xl font-semibold">Set up this device for a room</h1>
       <p className="mt-2 text-sm text-slate-700">
         Enter the pairing code an admin created for the room (Admin, Rooms). The device then stays signed in as that room and joins its video calls by itself.
@@ -117,6 +118,6 @@ function PairForm() {
       <button type="submit" disabled={isSubmitting} className="mt-3 inline-flex min-h-11 items-center rounded-md bg-blue-700 px-4 font-semibold text-white hover:bg-blue-800 disabled:opacity-60">
         Pair this device
       </button>
-    </form>
+    </ClientForm>
   );
 }

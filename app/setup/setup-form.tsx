@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { buttonClass, Field, inputClass } from '@/components/field';
 import { createOwner } from '@/lib/admins/actions';
 import { PASSWORD_MIN, ownerSetupSchema } from '@/lib/admins/schema';
+import { ClientForm } from '@/components/client-form';
 
 type OwnerInput = z.input<typeof ownerSetupSchema>;
 
@@ -34,7 +35,7 @@ export function SetupForm() {
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4">
+    <ClientForm onSubmit={onSubmit} noValidate className="space-y-4">
       <Field id="email" label="Email" error={errors.email?.message}>
         <input id="email" type="email" autoComplete="username" className={inputClass} aria-invalid={Boolean(errors.email)} {...form.register('email')} />
       </Field>
@@ -50,6 +51,6 @@ export function SetupForm() {
       <button type="submit" className={`${buttonClass} w-full`} disabled={isSubmitting}>
         {isSubmitting ? 'Creating…' : 'Create owner account'}
       </button>
-    </form>
+    </ClientForm>
   );
 }

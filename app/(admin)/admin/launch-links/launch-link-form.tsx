@@ -13,6 +13,7 @@ import {
   type SampleLink,
   type SampleLinkInput,
 } from '@/lib/epic/sample-link-schema';
+import { ClientForm } from '@/components/client-form';
 
 export function LaunchLinkForm({ initialSessionId, integrations }: { initialSessionId: string; integrations: Array<{ id: string; name: string; encryptionKey: string }> }) {
   const form = useForm<SampleLinkInput, unknown, SampleLink>({
@@ -73,7 +74,7 @@ export function LaunchLinkForm({ initialSessionId, integrations }: { initialSess
 
   return (
     <div className="space-y-4">
-      <form onSubmit={onSubmit} noValidate aria-label="Sample launch link" className="grid gap-4 rounded-lg bg-white p-5 shadow sm:grid-cols-2">
+      <ClientForm onSubmit={onSubmit} noValidate aria-label="Sample launch link" className="grid gap-4 rounded-lg bg-white p-5 shadow sm:grid-cols-2">
         <Field id="integrationId" label="Integration" error={errors.integrationId?.message}>
           <select {...text('integrationId')}>
             {integrations.map((integration) => (
@@ -133,7 +134,7 @@ export function LaunchLinkForm({ initialSessionId, integrations }: { initialSess
             {status?.text ?? ''}
           </p>
         </div>
-      </form>
+      </ClientForm>
 
       {generated ? (
         <section aria-labelledby="generated-link-heading" className="space-y-4 rounded-lg bg-white p-5 shadow">

@@ -9,6 +9,7 @@ import { ConfirmRemoveButton } from '@/components/confirm-remove-button';
 import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
 import { createRoom, newPairingCode, removeRoom, unpairDevice, type RoomActionResult } from '@/lib/rooms/actions';
 import { ROOM_LOCATION_MAX, ROOM_NAME_MAX, roomSchema } from '@/lib/rooms/schema';
+import { ClientForm } from '@/components/client-form';
 
 type RoomInput = z.input<typeof roomSchema>;
 
@@ -31,7 +32,7 @@ export function AddRoomForm({ integrations, defaultIntegrationId }: { integratio
   });
   return (
     <div className="space-y-3">
-      <form onSubmit={onSubmit} noValidate className="grid gap-4 sm:grid-cols-3">
+      <ClientForm onSubmit={onSubmit} noValidate className="grid gap-4 sm:grid-cols-3">
         <Field id="room-integration" label="Integration" error={errors.integrationId?.message}>
           <select id="room-integration" className={inputClass} {...form.register('integrationId')}>
             {integrations.map((integration) => (
@@ -48,7 +49,7 @@ export function AddRoomForm({ integrations, defaultIntegrationId }: { integratio
         <div className="sm:col-span-3">
           <button type="submit" className={buttonClass} disabled={isSubmitting}>Add room</button>
         </div>
-      </form>
+      </ClientForm>
       <ActionOutcome result={result} />
     </div>
   );

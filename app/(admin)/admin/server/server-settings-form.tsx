@@ -7,6 +7,7 @@ import { useForm, type FieldPath } from 'react-hook-form';
 import { buttonClass, Field, inputClass } from '@/components/field';
 import { saveServerSettings } from '@/lib/server-settings/actions';
 import { SERVER_SETTING_LABELS, serverSettingsSchema, type ServerSettingsFormValues, type ServerSettingsValues } from '@/lib/server-settings/schema';
+import { ClientForm } from '@/components/client-form';
 
 export function ServerSettingsForm({ initialValues }: { initialValues: ServerSettingsFormValues }) {
   const router = useRouter();
@@ -33,7 +34,7 @@ export function ServerSettingsForm({ initialValues }: { initialValues: ServerSet
   );
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-4 rounded-lg bg-white p-5 shadow" aria-label="Server settings">
+    <ClientForm onSubmit={onSubmit} noValidate className="space-y-4 rounded-lg bg-white p-5 shadow" aria-label="Server settings">
       {(Object.keys(SERVER_SETTING_LABELS) as Array<keyof ServerSettingsFormValues>).map((name) => (
         <Field key={name} id={name} label={SERVER_SETTING_LABELS[name].label} hint={SERVER_SETTING_LABELS[name].hint} error={errors[name]?.message}>
           <input
@@ -54,6 +55,6 @@ export function ServerSettingsForm({ initialValues }: { initialValues: ServerSet
           {status?.text ?? ''}
         </p>
       </div>
-    </form>
+    </ClientForm>
   );
 }

@@ -34,6 +34,7 @@ import {
   type SettingsValues,
   type StoredSecrets,
 } from '@/lib/settings/schema';
+import { ClientForm } from '@/components/client-form';
 
 interface Props {
   /** The integration edited; null for a new one (the owner adds it). */
@@ -136,7 +137,7 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
   const shownLogo = previewUrl ?? (removeLogo ? null : logoSrc);
 
   return (
-    <form onSubmit={onSubmit} noValidate className="space-y-6" aria-label="Epic integration settings">
+    <ClientForm onSubmit={onSubmit} noValidate className="space-y-6" aria-label="Epic integration settings">
       <Section title="Integration">
         <Field id="name" label="Name" hint="What admins call this integration: the Epic organization or environment." error={error('name')}>
           <input autoComplete="off" {...text('name')} />
@@ -366,7 +367,7 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
           {status?.text ?? ''}
         </p>
       </div>
-    </form>
+    </ClientForm>
   );
 }
 

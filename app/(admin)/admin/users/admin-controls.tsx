@@ -9,6 +9,7 @@ import { ConfirmRemoveButton } from '@/components/confirm-remove-button';
 import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
 import { addAdmin, removeAdmin, setGrants, transferOwnership } from '@/lib/admins/actions';
 import { newAdminSchema, PASSWORD_MIN } from '@/lib/admins/schema';
+import { ClientForm } from '@/components/client-form';
 
 type NewAdminInput = z.input<typeof newAdminSchema>;
 type Choice = { id: string; name: string };
@@ -33,7 +34,7 @@ export function AddAdminForm({ choices }: { choices: Choice[] }) {
   });
 
   return (
-    <form onSubmit={onSubmit} noValidate className="grid gap-4 sm:grid-cols-2">
+    <ClientForm onSubmit={onSubmit} noValidate className="grid gap-4 sm:grid-cols-2">
       <Field id="new-admin-email" label="Email" error={errors.email?.message}>
         <input id="new-admin-email" type="email" autoComplete="off" className={inputClass} aria-invalid={Boolean(errors.email)} {...form.register('email')} />
       </Field>
@@ -56,7 +57,7 @@ export function AddAdminForm({ choices }: { choices: Choice[] }) {
           {status?.text ?? ''}
         </p>
       </div>
-    </form>
+    </ClientForm>
   );
 }
 
