@@ -151,8 +151,11 @@ test('Send test notification makes one real call with the saved settings, record
   await page.goto('/admin/settings');
   await page.getByRole('button', { name: 'Send test notification' }).click();
   await expect(page.getByTestId('test-notification-result')).toContainText('Epic answered HTTP 200.');
-  expect(epic.calls).toHaveLength(1);
-  expect(epic.calls[0]!.json).toMatchObject({ SessionID: 'TELEVISIT-TEST', ExternalID: 'TELEVISIT-TEST', ConnectionStatus: 'Connected' });
+  // Notifications of earlier specs still retrying for this integration go to the endpoint just
+  // saved as well: look at the test call alone.
+  const testCalls = epic.calls.filter((call) => call.json?.SessionID === 'TELEVISIT-TEST');
+  expect(testCalls).toHaveLength(1);
+  expect(testCalls[0]!.json).toMatchObject({ SessionID: 'TELEVISIT-TEST', ExternalID: 'TELEVISIT-TEST', ConnectionStatus: 'Connected' });
   expect(await query("select state, resp_code, is_test from notifications where session_id = 'TELEVISIT-TEST' order by seq desc limit 1")).toEqual([{ state: 'delivered', resp_code: 200, is_test: true }]);
   await page.getByRole('link', { name: 'See the record' }).click();
   await expect(page.getByText('TELEVISIT-TEST').first()).toBeVisible();
