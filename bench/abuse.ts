@@ -8,27 +8,24 @@
 //   npm run bench:abuse             (builds first when needed)
 // Health is probed open-loop (one request every 20 ms, latency counted from when it was due), so
 // a stalled server cannot hide its queue.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
 import { startApp, type AppServer } from '../e2e/support/app-server';
 import { prepareEmbeddedData } from '../e2e/support/embedded-app';
 import { encryptLaunchData, launchKeyFromSecret } from '../lib/epic/launch-token';
+import { buildIfNeeded } from './support/build';
+import { probeHealth, type HealthProbe } from './support/health-probe';
+import { percentile } from './support/percentile';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3392);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 500);
 const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 50);
 const BODY_MB = Number(process.env.BENCH_BODY_MB ?? 300);
 const HOLD_MS = Number(process.env.BENCH_HOLD_MS ?? 15_000);
-const PROBE_TIMEOUT_MS = 30_000;
-const root = path.resolve(import.meta.dirname, '..');
 
 async function main() {
-  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-    spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: root, stdio: 'inherit' });
-  }
+  buildIfNeeded();
   const data = await prepareEmbeddedData();
   const app = await startApp({ port: PORT, env: data.env, logFile: path.join(data.dataDir, 'server.log') });
   const lines: string[] = [];
@@ -70,16 +67,10 @@ async function warmUp(url: string, patient: { meetingId: string; cookie: string 
   await delay(2500);
 }
 
-interface HealthFigures {
-  count: number;
-  p50: number;
-  p99: number;
-  max: number;
-  timeouts: number;
-}
-
-function report(name: string, figures: HealthFigures): string {
-  return `${`health p99, ${name}`.padEnd(44)} ${figures.p99.toFixed(1).padStart(8)} ms   (p50 ${figures.p50.toFixed(1)} ms, max ${figures.max.toFixed(0)} ms, ${figures.count} probes, ${figures.timeouts} timed out)`;
+/** Timeouts are counted beside the latencies, not in them. */
+function report(name: string, probe: HealthProbe): string {
+  const { latencies, count, timeouts } = probe;
+  return `${`health p99, ${name}`.padEnd(44)} ${percentile(latencies, 0.99).toFixed(1).padStart(8)} ms   (p50 ${percentile(latencies, 0.5).toFixed(1)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(0)} ms, ${count} probes, ${timeouts} timed out)`;
 }
 
 async function launchPatient(app: AppServer, integration: { encryptionKey: string; secret: string }) {
@@ -92,51 +83,6 @@ async function launchPatient(app: AppServer, integration: { encryptionKey: strin
   if (!meetingId || !cookie) throw new Error(`the launch answered ${response.status} without a visit`);
   return { meetingId, cookie };
 }
-
-/**
- * One GET /api/health every 20 ms for `ms`, latency from when each was due, while `load` runs. The
- * probe has a thread of its own, so the load this process generates cannot delay its clock.
- */
-async function probeHealth(url: string, ms: number, load?: Promise<unknown>): Promise<HealthFigures> {
-  const worker = new Worker(HEALTH_PROBE, { eval: true, workerData: { url: `${url}/api/health`, ms, timeoutMs: PROBE_TIMEOUT_MS } });
-  const result = new Promise<{ latencies: number[]; timeouts: number; count: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  const [{ latencies, timeouts, count }] = await Promise.all([result, load]);
-  await worker.terminate();
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { count, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN, timeouts };
-}
-
-const HEALTH_PROBE = `
-const http = require('node:http');
-const { parentPort, workerData } = require('node:worker_threads');
-const target = new URL(workerData.url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const latencies = [];
-let timeouts = 0;
-const probes = [];
-const started = performance.now();
-(async () => {
-  for (let index = 0; performance.now() - started < workerData.ms; index++) {
-    const due = started + index * 20;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    probes.push(new Promise((resolve) => {
-      const request = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent, timeout: workerData.timeoutMs }, (response) => {
-        response.resume();
-        response.on('end', () => { latencies.push(performance.now() - due); resolve(); });
-      });
-      request.on('timeout', () => request.destroy(new Error('timeout')));
-      request.on('error', () => { timeouts++; resolve(); });
-    }));
-  }
-  await Promise.all(probes);
-  parentPort.postMessage({ latencies, timeouts, count: probes.length });
-})();
-`;
 
 /** Opens `count` push streams with one cookie as fast as it can, holds them, then closes them. */
 async function holdStreams(url: string, patient: { meetingId: string; cookie: string }, count: number, holdMs: number) {

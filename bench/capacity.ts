@@ -8,11 +8,9 @@
 //   npm run bench:capacity -- postgres   the local PostgreSQL
 // The load generator runs on the same 2 cores; its own CPU is printed beside the server's.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { Worker } from 'node:worker_threads';
 import { startApp, type AppServer } from '../e2e/support/app-server';
 import { createDatabase, dropDatabase } from '../e2e/support/database';
 import { prepareEmbeddedData } from '../e2e/support/embedded-app';
@@ -20,6 +18,9 @@ import { startFakeEpic } from '../e2e/support/fake-epic';
 import { openDatabase } from '../lib/db/client';
 import { encryptLaunchData, launchKeyFromSecret } from '../lib/epic/launch-token';
 import { seedIntegrationRow } from '../test/fixtures/integration';
+import { buildIfNeeded } from './support/build';
+import { PROBE_TIMEOUT_MS, probeHealth } from './support/health-probe';
+import { ascending, percentile } from './support/percentile';
 
 const ENGINE = process.argv[2] === 'postgres' ? 'postgres' : 'pglite';
 const STEPS = (process.env.BENCH_STEPS ?? '250,500,1000,1500,2000,2500,3000').split(',').map(Number);
@@ -29,7 +30,6 @@ const STATE_EVERY_MS = 30_000;
 const HEALTH_P99_LIMIT_MS = 50;
 const SIGNAL_P99_LIMIT_MS = 100;
 const PORT = Number(process.env.BENCH_PORT ?? 3397);
-const root = path.resolve(import.meta.dirname, '..');
 
 interface Person {
   cookie: string;
@@ -57,9 +57,7 @@ const streamProblems: Record<string, number> = {};
 const countProblem = (what: string) => (streamProblems[what] = (streamProblems[what] ?? 0) + 1);
 
 async function main() {
-  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-    spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: root, stdio: 'inherit' });
-  }
+  buildIfNeeded();
   const epic = await startFakeEpic();
   const { app, integration, cleanup } = await startServer(`${epic.url}/status`);
   target = new URL(app.url);
@@ -202,18 +200,19 @@ async function measure(app: AppServer, visits: Visit[]) {
   const serverBefore = serverCpuSeconds(app.pid);
   const generatorBefore = process.cpuUsage();
   const started = performance.now();
-  const health = await probeHealth(`${app.url}/api/health`, SECONDS * 1000);
+  const probe = await probeHealth(app.url, SECONDS * 1000);
+  // A probe that failed or went unanswered counts at the timeout, so it can only fail the step.
+  const health = ascending([...probe.latencies, ...Array<number>(probe.timeouts).fill(PROBE_TIMEOUT_MS)]);
   const elapsed = (performance.now() - started) / 1000;
   const serverCpu = ((serverCpuSeconds(app.pid) - serverBefore) / elapsed) * 100;
   const generator = process.cpuUsage(generatorBefore);
   for (const timer of timers) clearTimeout(timer);
   await delay(500);
-  const sorted = [...signalLatencies].sort((a, b) => a - b);
-  const at = (values: number[], p: number) => values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? NaN;
+  const sorted = ascending(signalLatencies);
   return {
-    healthP99: at(health, 0.99),
-    signalP50: at(sorted, 0.5),
-    signalP99: at(sorted, 0.99),
+    healthP99: percentile(health, 0.99),
+    signalP50: percentile(sorted, 0.5),
+    signalP99: percentile(sorted, 0.99),
     signals: sorted.length,
     failures: signalFailures + stateFailures,
     serverCpu,
@@ -256,44 +255,6 @@ function post(requestPath: string, cookie: string, body: string, onFailure: () =
   );
   request.on('error', onFailure);
   request.end(body);
-}
-
-/** One GET every 20 ms for `ms`, latency from when it was due, on a thread of its own. */
-async function probeHealth(url: string, ms: number): Promise<number[]> {
-  const worker = new Worker(
-    `
-const http = require('node:http');
-const { parentPort, workerData } = require('node:worker_threads');
-const target = new URL(workerData.url);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-const latencies = [];
-const probes = [];
-const started = performance.now();
-(async () => {
-  for (let index = 0; performance.now() - started < workerData.ms; index++) {
-    const due = started + index * 20;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    probes.push(new Promise((resolve) => {
-      const request = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent, timeout: 30000 }, (response) => {
-        response.resume();
-        response.on('end', () => { latencies.push(performance.now() - due); resolve(); });
-      });
-      request.on('error', () => { latencies.push(30000); resolve(); });
-    }));
-  }
-  await Promise.all(probes);
-  parentPort.postMessage(latencies.sort((a, b) => a - b));
-})();
-`,
-    { eval: true, workerData: { url, ms } },
-  );
-  const latencies = await new Promise<number[]>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
-  return latencies;
 }
 
 /** CPU seconds (user + system) of every process in the server's process group. */

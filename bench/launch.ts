@@ -4,27 +4,25 @@
 // Prints launches/s, p50/p99, and the ratio to the ceiling. Target on a 2-core machine:
 // p99 under 30 ms at 500 launches/s, and at least half the ceiling's throughput.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { startApp } from '../e2e/support/app-server';
 import { openDatabase } from '../lib/db/client';
 import { encryptLaunchData, launchKeyFromSecret } from '../lib/epic/launch-token';
 import { seedIntegrationRow } from '../test/fixtures/integration';
+import { buildIfNeeded } from './support/build';
+import { percentile } from './support/percentile';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3390);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const TARGET_RATE = 500;
-const root = path.resolve(import.meta.dirname, '..');
 
 async function main() {
-  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-    spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: root, stdio: 'inherit' });
-  }
+  buildIfNeeded();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'televisit-bench-'));
   const masterKey = randomBytes(32);
 
@@ -129,8 +127,7 @@ async function paceLaunches(url: string, nextPath: () => string, rate: number, s
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { rate: latencies.length / elapsed, p50: percentile(50), p99: percentile(99), failed };
+  return { rate: latencies.length / elapsed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), failed };
 }
 
 /** Answers other than the expected status (a refused link, a 500) count as failures. */

@@ -3,9 +3,6 @@
 //   npm run bench:notify            (builds first when needed; uses the local PostgreSQL)
 // Targets: delivery p99 under 100 ms; search p99 under 20 ms.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { startApp } from '../e2e/support/app-server';
 import { createDatabase, dropDatabase } from '../e2e/support/database';
@@ -14,24 +11,25 @@ import { openDatabase } from '../lib/db/client';
 import { integrations } from '../lib/db/schema';
 import { searchNotificationRecords } from '../lib/epic/notification-records';
 import { seedIntegrationRow } from '../test/fixtures/integration';
+import { buildIfNeeded } from './support/build';
+import { percentile } from './support/percentile';
 
 const EVENTS_PER_SECOND = 200;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const SEARCHES = 500;
-const root = path.resolve(import.meta.dirname, '..');
 
 async function main() {
-  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-    spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: root, stdio: 'inherit' });
-  }
+  buildIfNeeded();
   const database = await createDatabase('televisit_bench');
   const masterKey = randomBytes(32);
   const epic = await startFakeEpic();
   const handle = await openDatabase({ databaseUrl: database.url, dataDir: '/nonexistent' });
+  const port = Number(process.env.BENCH_PORT ?? 3391);
   const app = await startApp({
-    port: Number(process.env.BENCH_PORT ?? 3391),
-    env: { DATABASE_URL: database.url, TELEVISIT_MASTER_KEY: masterKey.toString('base64'), NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
+    port,
+    // Production settings: with DATABASE_URL the server also needs its public URL.
+    env: { DATABASE_URL: database.url, TELEVISIT_MASTER_KEY: masterKey.toString('base64'), NEXTAUTH_SECRET: randomBytes(32).toString('base64'), NEXTAUTH_URL: `http://127.0.0.1:${port}` },
     logFile: '/tmp/televisit-bench-notify.log',
   });
   try {
@@ -116,10 +114,10 @@ async function measureSearch(database: Awaited<ReturnType<typeof openDatabase>>[
     insert into notifications (integration_id, kind, meeting_id, session_id, epic_user_id, user_type, status, ordering_key, body, state, attempts, resp_code, created_at)
     select ${integrationId}::uuid, 'connection_status',
       md5('m' || (n / 8))::uuid, 'S' || (n / 8), 'U' || (n % 97),
-      case when n % 2 = 0 then 'Patient' else 'Provider' end,
-      case when n % 4 < 2 then 'Connected' else 'Disconnected' end,
+      (case when n % 2 = 0 then 'Patient' else 'Provider' end)::user_type,
+      (case when n % 4 < 2 then 'Connected' else 'Disconnected' end)::connection_status,
       'bench:' || (n / 4), '{}'::jsonb,
-      case when n % 50 = 0 then 'failed' else 'delivered' end, 1,
+      (case when n % 50 = 0 then 'failed' else 'delivered' end)::notification_state, 1,
       case when n % 50 = 0 then 503 else 200 end,
       now() - make_interval(secs => (${RECORDS} - n) * 2)
     from generate_series(1, ${RECORDS}) as n
@@ -148,8 +146,7 @@ async function measureSearch(database: Awaited<ReturnType<typeof openDatabase>>[
 }
 
 function percentiles(sorted: number[]) {
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-  return { p50: at(50), p99: at(99) };
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
 }
 
 main().catch((error) => {

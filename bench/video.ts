@@ -9,9 +9,7 @@
 //   npm run bench:video            (builds first when needed)
 // Times are wall-clock on this machine (the pages and this process share the clock).
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import { startApp, type AppServer } from '../e2e/support/app-server';
@@ -19,13 +17,14 @@ import { prepareEmbeddedData } from '../e2e/support/embedded-app';
 import { startTurnServer, type TurnServer } from '../e2e/support/turn-server';
 import { RECORD_PEER_CONNECTIONS } from '../e2e/support/webrtc';
 import { encryptLaunchData, launchKeyFromSecret } from '../lib/epic/launch-token';
+import { buildIfNeeded } from './support/build';
+import { ascending, percentile } from './support/percentile';
 
 const VISITS = Number(process.env.BENCH_VISITS ?? 20);
 const DROPS = Number(process.env.BENCH_DROPS ?? 10);
 const DROP_MS = Number(process.env.BENCH_DROP_MS ?? 10_000);
 const PORT = Number(process.env.BENCH_PORT ?? 3393);
 const TURN_PORT = 3494;
-const root = path.resolve(import.meta.dirname, '..');
 
 interface Integration {
   encryptionKey: string;
@@ -33,9 +32,7 @@ interface Integration {
 }
 
 async function main() {
-  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-    spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: root, stdio: 'inherit' });
-  }
+  buildIfNeeded();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const secret = randomBytes(24).toString('base64url');
   const turn = await startTurnServer({ port: TURN_PORT, secret, logFile: '/dev/null', minPort: 49300, maxPort: 49400 });
@@ -48,7 +45,7 @@ async function main() {
       lines.push(report('admit → video, direct', direct));
       const relay = await withApp(relayEnv, (app, integration) => admitToVideo(browser, app, integration));
       lines.push(report('admit → video, TURN relay', relay));
-      lines.push(`    the relay adds ${(percentile(relay, 0.5) - percentile(direct, 0.5)).toFixed(0)} ms at p50, ${(percentile(relay, 0.95) - percentile(direct, 0.95)).toFixed(0)} ms at p95 (target < 300 ms)`);
+      lines.push(`    the relay adds ${(percentile(ascending(relay), 0.5) - percentile(ascending(direct), 0.5)).toFixed(0)} ms at p50, ${(percentile(ascending(relay), 0.95) - percentile(ascending(direct), 0.95)).toFixed(0)} ms at p95 (target < 300 ms)`);
     }
     const recovery = await withApp(relayEnv, (app, integration) => recoveries(browser, app, integration, turn));
     lines.push(report(`relay resumed after ${DROP_MS / 1000} s → video again`, recovery));
@@ -171,12 +168,8 @@ function launchPath(integration: Integration, fields: Record<string, string>): s
   return `/launch?key=${encodeURIComponent(integration.encryptionKey)}&data=${encodeURIComponent(data)}`;
 }
 
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? NaN;
-}
-
-function report(label: string, times: number[]): string {
+function report(label: string, unsorted: number[]): string {
+  const times = ascending(unsorted);
   return `${label.padEnd(40)} p50 ${percentile(times, 0.5).toFixed(0).padStart(5)} ms   p95 ${percentile(times, 0.95).toFixed(0).padStart(5)} ms   max ${Math.max(...times).toFixed(0).padStart(5)} ms   (n=${times.length})`;
 }
 
