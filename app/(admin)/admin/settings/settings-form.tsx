@@ -46,6 +46,8 @@ interface Props {
   server: SettingsContext & { oauthRedirectUri: string | null };
 }
 
+const CARRIED_STATUS = 'televisit:settings-saved';
+
 type LogoCheck = { state: 'none' } | { state: 'checking'; done: Promise<void> } | { state: 'ok'; file: File } | { state: 'refused'; message: string };
 
 export function SettingsForm({ integrationId, initialValues, storedSecrets, secretHints, logoSrc, server }: Props) {
@@ -58,6 +60,14 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
   });
   const { errors, isSubmitting } = form.formState;
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  // A new integration's first save moves to its own URL, which mounts this form anew: the save's
+  // answer is carried over, and stays until the next save.
+  useEffect(() => {
+    const carried = sessionStorage.getItem(CARRIED_STATUS);
+    if (carried === null) return;
+    sessionStorage.removeItem(CARRIED_STATUS);
+    setStatus(JSON.parse(carried) as { ok: boolean; text: string });
+  }, []);
   const [logo, setLogo] = useState<LogoCheck>({ state: 'none' });
   const logoRef = useRef(logo);
   logoRef.current = logo;
@@ -106,7 +116,10 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
       setLogo({ state: 'none' });
       if (logoInput.current) logoInput.current.value = '';
       setRemoveLogo(false);
-      if (!integrationId && result.integrationId) router.replace(`/admin/settings?integration=${result.integrationId}`);
+      if (!integrationId && result.integrationId) {
+        sessionStorage.setItem(CARRIED_STATUS, JSON.stringify({ ok: true, text: result.message }));
+        router.replace(`/admin/settings?integration=${result.integrationId}`);
+      }
       router.refresh();
     }
   }, () => setStatus({ ok: false, text: 'Some fields need attention; nothing was saved.' }));
