@@ -23,10 +23,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   forbidOnly: Boolean(process.env.CI),
-  // One more try for a test that fails: two cores run the app, PostgreSQL, coturn and several
-  // Chromium contexts at once, and a timing race in a test (each found so far was fixed) must not
-  // hide the rest. The list reporter marks a test that passed only on its second try as flaky.
-  retries: 1,
+  // No second tries: a test that fails once has a cause, and the cause gets fixed.
+  retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],

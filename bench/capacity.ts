@@ -241,8 +241,9 @@ function sendSignal(visit: Visit, from: Person) {
 }
 
 function toggleCamera(visit: Visit) {
+  if (!visit.patient.connectionId) return;
   visit.cameraOn = !visit.cameraOn;
-  post(`/api/visits/${visit.meetingId}/media`, visit.patient.cookie, JSON.stringify({ micOn: true, cameraOn: visit.cameraOn }), () => stateFailures++);
+  post(`/api/visits/${visit.meetingId}/media`, visit.patient.cookie, JSON.stringify({ connectionId: visit.patient.connectionId, micOn: true, cameraOn: visit.cameraOn }), () => stateFailures++);
 }
 
 function post(requestPath: string, cookie: string, body: string, onFailure: () => void) {

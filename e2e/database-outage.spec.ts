@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -13,6 +14,7 @@ import { eventually, launchVisitor, openStream } from './support/visit';
 // database restarted. The server keeps answering, and Epic still hears everything, in order.
 const PORT = 3214;
 const PG_PORT = 5499;
+const APP_LOG = path.resolve('test-results/app-server-outage.log');
 
 test.describe('the database goes away mid-visit', () => {
   test.use({ storageState: { cookies: [], origins: [] } });
@@ -43,7 +45,7 @@ test.describe('the database goes away mid-visit', () => {
         NEXTAUTH_URL: `http://127.0.0.1:${PORT}`,
         NOTIFY_RETRY_BASE_MS: '300',
       },
-      logFile: path.resolve('test-results/app-server-outage.log'),
+      logFile: APP_LOG,
     });
     const seeding = await openDatabase({ databaseUrl: cluster.url, dataDir: '/nonexistent' });
     const { row, secret } = await seedIntegrationRow(seeding.db, masterKey, { connectionStatusUrl: `${epic.url}/status` });
@@ -67,10 +69,12 @@ test.describe('the database goes away mid-visit', () => {
     await expect.poll(() => new Set(epic.calls.map((call) => call.headers['idempotency-key'])).size).toBe(3);
 
     // PostgreSQL restarts; while it is down, the patient leaves.
+    const logSoFar = readFileSync(APP_LOG, 'utf8').length;
     cluster.stop();
     patientStream.close();
     expect((await fetch(`${app.url}/api/health`)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The app tried to record the leave while the database was down, and keeps trying.
+    await eventually(() => readFileSync(APP_LOG, 'utf8').slice(logSoFar).includes('disconnect failed; retrying'), 15_000);
     cluster.start();
 
     // The patient's Disconnected reaches Epic once the database is back, then the others'.

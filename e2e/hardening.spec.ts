@@ -6,10 +6,12 @@ import bcrypt from 'bcryptjs';
 import { OWNER, signIn } from './support/admin';
 import { query } from './support/database';
 import { launchPath, seedIntegration, uniqueSessionId } from './support/epic';
-import { eventually, launchVisitor, openStream, openStreamConnection } from './support/visit';
+import { eventSourceStates, eventually, launchVisitor, openStream, openStreamConnection, RECORD_EVENT_SOURCES } from './support/visit';
 
 // What one client may do to the others, tried with crafted requests rather than a page.
 const baseUrl = () => process.env.E2E_BASE_URL!;
+const EventSource_OPEN = 1;
+const EventSource_CLOSED = 2;
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
@@ -51,18 +53,51 @@ test.describe('push streams', () => {
     const phone = await openPage(browser, link);
     await expect(phone.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
     const phoneConnection = await openStreamConnection(phone, 'PAT3');
-    let reopened = 0;
-    phone.on('request', (request) => {
-      if (request.url().endsWith('/events')) reopened++;
-    });
     const laptop = await openPage(browser, link);
     await expect(laptop.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
     await expect(phone.getByText('You joined from another device')).toBeVisible();
     expect(await openStreamConnection(laptop, 'PAT3')).not.toBe(phoneConnection);
-    await phone.waitForTimeout(4000);
-    expect(reopened).toBe(0);
+    // Everything that makes a page come back (woken, shown, back online) leaves this one closed:
+    // its one stream is closed and it opens no other (a page opens its stream in the handler itself).
+    await phone.evaluate(() => {
+      for (const type of ['online', 'pageshow']) window.dispatchEvent(new Event(type));
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    expect(await eventSourceStates(phone)).toEqual([EventSource_CLOSED]);
+    const events = await query<{ status: string }>("select status from participant_events where epic_user_id = 'PAT3' order by id");
+    expect(events).toEqual([{ status: 'Connected' }]);
     await phone.context().close();
     await laptop.context().close();
+  });
+
+  test('a page told again and again that it is back while its stream is still connecting keeps that stream, and Epic hears one Connected', async ({ browser }) => {
+    const integration = await seedIntegration({ admittance_policy: 'manual' });
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    await context.addInitScript(RECORD_EVENT_SOURCES);
+    // A phone waking up: "online", "pageshow" and "visibilitychange" arrive as the page opens its stream.
+    await context.addInitScript(() => {
+      const Recorded = window.EventSource;
+      window.EventSource = class extends Recorded {
+        constructor(url: string | URL, init?: EventSourceInit) {
+          super(url, init);
+          if ((window as unknown as { __eventSources: EventSource[] }).__eventSources.length === 1) {
+            queueMicrotask(() => {
+              for (let index = 0; index < 5; index++) window.dispatchEvent(new Event('online'));
+              document.dispatchEvent(new Event('visibilitychange'));
+            });
+          }
+        }
+      } as typeof EventSource;
+    });
+    const page = await context.newPage();
+    await page.goto(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT30', FirstName: 'Ana' }));
+    await expect(page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+    const connection = await openStreamConnection(page, 'PAT30');
+    expect(await eventSourceStates(page)).toEqual([EventSource_OPEN]);
+    const [row] = await query<{ connection_id: string }>("select connection_id from participants where epic_user_id = 'PAT30'");
+    expect(row!.connection_id).toBe(connection);
+    expect(await query<{ status: string }>("select status from participant_events where epic_user_id = 'PAT30' order by id")).toEqual([{ status: 'Connected' }]);
+    await context.close();
   });
 });
 
@@ -91,6 +126,114 @@ test.describe('media signals', () => {
     const allowed = await signal(patient, { from: patientState.connectionId as string, to: providerConnection, payload: offer });
     expect(allowed.status).toBe(204);
     await eventually(() => providerStream.events.some((entry) => entry.event === 'signal'));
+    providerStream.close();
+    patientStream.close();
+  });
+});
+
+test.describe('cookies', () => {
+  test('behind a trusted TLS proxy every cookie is Secure, though NEXTAUTH_URL says http; without its word, none is', async () => {
+    const integration = await seedIntegration();
+    const link = launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT60' });
+    const overTls = await fetch(`${baseUrl()}${link}`, { redirect: 'manual', headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.60' } });
+    const visitCookies = overTls.headers.getSetCookie();
+    expect(visitCookies).toHaveLength(2);
+    for (const cookie of visitCookies) expect(cookie).toMatch(/;\s*Secure/i);
+    const csrf = await fetch(`${baseUrl()}/api/auth/csrf`, { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(csrf.headers.getSetCookie().length).toBeGreaterThan(0);
+    for (const cookie of csrf.headers.getSetCookie()) expect(cookie).toMatch(/;\s*Secure/i);
+    const plain = await fetch(`${baseUrl()}${launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT61' })}`, { redirect: 'manual' });
+    for (const cookie of plain.headers.getSetCookie()) expect(cookie).not.toMatch(/;\s*Secure/i);
+  });
+
+  test("a visit's cookie goes only to that visit's paths: after 80 visits a request still carries a few hundred bytes of cookies", async ({ browser }) => {
+    test.setTimeout(120_000);
+    const integration = await seedIntegration();
+    const context = await browser.newContext();
+    const launches: number[] = [];
+    let meetingId = '';
+    for (let visit = 0; visit < 80; visit++) {
+      const response = await context.request.get(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Provider', ExternalID: 'EMP80', FirstName: 'Busy' }), { maxRedirects: 0 });
+      launches.push(response.status());
+      meetingId = response.headers()['location']!.split('/').pop()!;
+    }
+    expect(launches.every((status) => status === 303)).toBe(true);
+    const page = await context.newPage();
+    const cookieHeaders: number[] = [];
+    page.on('request', (request) => void request.headerValue('cookie').then((value) => cookieHeaders.push(value?.length ?? 0)));
+    await page.goto(`/visit/${meetingId}`);
+    await expect(page.getByTestId('visit-status')).toBeVisible();
+    await openStreamConnection(page, 'EMP80');
+    expect(cookieHeaders.length).toBeGreaterThan(1);
+    expect(Math.max(...cookieHeaders)).toBeLessThan(1024);
+    const all = await context.cookies();
+    expect(all.filter((cookie) => cookie.name.startsWith('tv_visit') && cookie.path === '/')).toEqual([]);
+    await context.close();
+  });
+});
+
+test.describe('relay credentials', () => {
+  test('only people in the call get STUN/TURN settings: not while waiting, not once removed, not after the visit', async () => {
+    const integration = await seedIntegration({ admittance_policy: 'manual' });
+    const sessionId = uniqueSessionId();
+    const provider = await launchVisitor(baseUrl(), integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP50' });
+    const patient = await launchVisitor(baseUrl(), integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT50' });
+    const ice = (visitor: typeof patient) => fetch(`${baseUrl()}/api/visits/${visitor.meetingId}/ice`, { headers: { Cookie: visitor.cookie } }).then((response) => response.status);
+    const act = (body: Record<string, unknown>) => fetch(`${baseUrl()}/api/visits/${provider.meetingId}/actions`, { method: 'POST', headers: { Cookie: provider.cookie }, body: JSON.stringify(body) });
+    const providerStream = await openStream(baseUrl(), provider);
+    let patientStream = await openStream(baseUrl(), patient);
+    await eventually(() => patientStream.state()?.stage === 'waiting-for-admission');
+    expect(await ice(patient)).toBe(403);
+    expect(patientStream.events.some((entry) => entry.event === 'ice')).toBe(false);
+    // The provider, in the call, was sent them on the stream, before the view that lets it call.
+    const providerEvents = providerStream.events.map((entry) => entry.event);
+    expect(providerEvents.indexOf('ice')).toBeGreaterThanOrEqual(0);
+    expect(providerEvents.indexOf('ice')).toBeLessThan(providerEvents.indexOf('state'));
+    expect(await ice(provider)).toBe(200);
+
+    const patientId = (patientStream.state()!.me as { participantId: string }).participantId;
+    expect((await act({ action: 'admit', participantId: patientId })).status).toBe(204);
+    await eventually(() => patientStream.events.some((entry) => entry.event === 'ice'));
+    expect(await ice(patient)).toBe(200);
+
+    expect((await act({ action: 'remove', participantId: patientId })).status).toBe(204);
+    await patientStream.ended;
+    patientStream = await openStream(baseUrl(), patient);
+    await eventually(() => patientStream.state()?.stage === 'removed');
+    expect(await ice(patient)).toBe(403);
+    expect((await act({ action: 'end' })).status).toBe(204);
+    expect(await ice(provider)).toBe(403);
+    providerStream.close();
+    patientStream.close();
+  });
+});
+
+test.describe('signal floods', () => {
+  test("an admitted patient flooding the provider with signals is refused; the provider's stream stays, and Epic hears no Disconnected", async () => {
+    const integration = await seedIntegration({ admittance_policy: 'automatic' });
+    const sessionId = uniqueSessionId();
+    const provider = await launchVisitor(baseUrl(), integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP40' });
+    const patient = await launchVisitor(baseUrl(), integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT40' });
+    const providerStream = await openStream(baseUrl(), provider);
+    const patientStream = await openStream(baseUrl(), patient);
+    await eventually(() => patientStream.state()?.stage === 'in-call');
+    const to = providerStream.state()!.connectionId as string;
+    const from = patientStream.state()!.connectionId as string;
+    // The provider's phone reads slowly: nothing more of its stream is read from now on.
+    providerStream.pause();
+    const candidate = { link: 'l1', candidate: { candidate: 'x'.repeat(60_000), sdpMid: '0' } };
+    const statuses: number[] = [];
+    for (let wave = 0; wave < 5; wave++) {
+      statuses.push(...(await Promise.all(Array.from({ length: 20 }, () => signal(patient, { from, to, payload: candidate }).then((response) => response.status)))));
+    }
+    expect(statuses.filter((status) => status === 429 || status === 503).length).toBeGreaterThan(80);
+    expect(statuses.every((status) => [204, 429, 503].includes(status))).toBe(true);
+    // The provider is still connected on the same stream.
+    const [row] = await query<{ connection_id: string }>("select connection_id from participants where epic_user_id = 'EMP40'");
+    expect(row!.connection_id).toBe(to);
+    providerStream.resume();
+    await eventually(() => providerStream.events.some((entry) => entry.event === 'signal'));
+    expect(await query("select 1 from participant_events where epic_user_id = 'EMP40' and status = 'Disconnected'")).toEqual([]);
     providerStream.close();
     patientStream.close();
   });
@@ -184,6 +327,7 @@ test('an admin whose password hash predates argon2 signs in, and the hash is upg
 
 async function openPage(browser: Browser, link: string) {
   const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+  await context.addInitScript(RECORD_EVENT_SOURCES);
   const page = await context.newPage();
   await page.goto(link);
   return page;

@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { query } from './support/database';
 import { launchPath, seedIntegration, uniqueSessionId } from './support/epic';
+import { eventually, openStream } from './support/visit';
 import { expectRemoteVideoPlaying } from './support/webrtc';
 
 // Epic monitor calls: a device in a patient's room, paired once, is called into a visit by a
@@ -108,11 +109,52 @@ test('the room leaves when the provider who called it leaves', async ({ page, br
   await expectRemoteVideoPlaying(device, { name: 'Ada' });
   await provider.getByRole('button', { name: 'Leave' }).click();
   await expect(device).toHaveURL(/\/room$/, { timeout: 20_000 });
-  // Hung up: opening the room screen again does not rejoin the call.
+  // Hung up: its place in the call is over (not called, not connected), so opening the room
+  // screen again finds no call to join, and the visit's cookie is gone from the device.
+  const [place] = await query<{ called_at: Date | null; connection_id: string | null }>("select called_at, connection_id from participants where user_type = 'Room' and first_name = 'Room 4'");
+  expect(place).toEqual({ called_at: null, connection_id: null });
   await device.reload();
   await expect(device.getByTestId('room-status')).toHaveText('Ready for video calls');
-  await device.waitForTimeout(1500);
-  await expect(device).toHaveURL(/\/room$/);
+  expect((await device.context().cookies()).filter((cookie) => cookie.name === 'tv_visit')).toEqual([]);
+  await provider.context().close();
+  await device.context().close();
+});
+
+test('a room the provider removes, or whose device is unpaired, is out of the call at once, and its visit cookie opens nothing', async ({ page, browser }) => {
+  page.on('dialog', (dialog) => dialog.accept());
+  const integration = await seedIntegration({ name: `Rooms out ${Date.now()}` });
+  const [{ name: integrationName }] = (await query<{ name: string }>('select name from integrations where id = $1', [integration.id])) as [{ name: string }];
+  const code = await addRoom(page, integrationName, 'Bay 5');
+  const device = await newPage(browser);
+  await pair(device, code);
+  await expect(device.getByTestId('room-status')).toHaveText('Ready for video calls');
+  const provider = await newPage(browser);
+  await provider.goto(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Provider', ExternalID: 'EMP11', FirstName: 'Ada', RoomName: 'Bay 5' }));
+  await expectRemoteVideoPlaying(device, { name: 'Ada' });
+  const meetingId = new URL(provider.url()).pathname.split('/').at(-1)!;
+  const [room] = await query<{ id: string }>("select id from participants where meeting_id = $1 and user_type = 'Room'", [meetingId]);
+  const deviceCookie = (await device.context().cookies()).find((cookie) => cookie.name === 'tv_visit')!;
+  expect(deviceCookie.path).toMatch(/^\/(visit|api\/visits)\/[0-9a-f-]{36}$/);
+  const act = (action: string) => provider.context().request.post(`/api/visits/${meetingId}/actions`, { data: { action, participantId: room!.id } });
+
+  // The provider removes the room: it leaves the call and goes back to its idle screen.
+  expect((await act('remove')).status()).toBe(204);
+  await expect(device).toHaveURL(/\/room$/, { timeout: 15_000 });
+  expect(await streamStage(meetingId, deviceCookie.value)).toBe('removed');
+  // Let back in: the room is called again and joins by itself.
+  expect((await act('readmit')).status()).toBe(204);
+  await expect(device).toHaveURL(/\/visit\//, { timeout: 15_000 });
+  await expectRemoteVideoPlaying(provider, { name: 'Bay 5' });
+
+  // Unpaired in the middle of the call: out of it at once, and Epic-style events say so.
+  const rejoined = (await device.context().cookies()).find((cookie) => cookie.name === 'tv_visit')!;
+  await page.goto('/admin/rooms');
+  await page.getByRole('button', { name: "Unpair Bay 5's device" }).click();
+  await expect(device.getByLabel('Pairing code')).toBeVisible({ timeout: 15_000 });
+  await expect.poll(async () => (await query<{ connection_id: string | null }>('select connection_id from participants where id = $1', [room!.id]))[0]!.connection_id).toBeNull();
+  expect(await streamStage(meetingId, rejoined.value)).toBe('gone');
+  const statuses = await query<{ status: string }>('select status from participant_events where participant_id = $1 order by id', [room!.id]);
+  expect(statuses.map((row) => row.status)).toEqual(['Connected', 'Disconnected', 'Connected', 'Disconnected']);
   await provider.context().close();
   await device.context().close();
 });
@@ -154,3 +196,13 @@ test('an unknown or offline room gives the provider a clear message and the laun
   await provider.context().close();
   await stranger.context().close();
 });
+
+/** What the visit's push stream says to a cookie: the stage of its first state, then it is closed. */
+async function streamStage(meetingId: string, cookie: string): Promise<string> {
+  const stream = await openStream(process.env.E2E_BASE_URL!, { meetingId, cookie: `tv_visit=${cookie}` });
+  try {
+    return (await eventually(() => stream.state()?.stage as string | undefined)) ?? '';
+  } finally {
+    stream.close();
+  }
+}

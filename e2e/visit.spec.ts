@@ -71,7 +71,9 @@ test('manual admittance: the patient waits until the provider clicks Admit', asy
   const waitingRoom = provider.getByRole('region', { name: 'Waiting room' });
   await expect(waitingRoom).toContainText('1 waiting to be admitted');
   await expect(provider).toHaveTitle(/^\(1\) waiting/);
-  await provider.waitForTimeout(1500);
+  // Both are connected and nothing admits the patient but the provider: the admission only changes
+  // in a connect (done) or an admit.
+  expect(await query("select admission from participants where epic_user_id = 'PAT9'")).toEqual([{ admission: 'waiting' }]);
   await expect(patient.getByTestId('visit-status')).toHaveText('The provider will let you in soon');
 
   await waitingRoom.getByRole('button', { name: 'Admit Bo Kim' }).click();

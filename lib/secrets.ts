@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { env } from '@/lib/env';
 
 // Secrets at rest: AES-256-GCM under the master key. The field name is authenticated data,
@@ -20,6 +20,15 @@ export function openSecret(sealed: string, field: string, masterKey: Buffer = en
   decipher.setAAD(Buffer.from(field));
   decipher.setAuthTag(Buffer.from(tag, 'base64'));
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+}
+
+/**
+ * Whether a presented token is the expected one, in time that depends on neither: both are hashed
+ * first, so even their lengths are not compared (a plain length check answers a wrong length at
+ * once, which tells a prober how long the token is).
+ */
+export function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }
 
 /**

@@ -1,9 +1,9 @@
 import { databaseHandle } from '@/lib/db';
+import { registerServerHooks } from '@/lib/http/server-hooks';
 import { env, EnvError } from '@/lib/env';
 import { startNotificationWorker } from '@/lib/epic/notification-worker';
 import { log } from '@/lib/log';
 import { startMaintenance } from '@/lib/maintenance';
-import { registerCallRoutes } from '@/lib/visit/call-routes';
 import { startPresence } from '@/lib/visit/server-presence';
 
 export async function startServer(): Promise<void> {
@@ -18,7 +18,7 @@ export async function startServer(): Promise<void> {
   }
   const handle = await databaseHandle();
   startPresence(handle.db);
-  registerCallRoutes();
+  registerServerHooks();
   startMaintenance(handle.db, { everyMs: env().MAINTENANCE_INTERVAL_SECONDS * 1000, tokenGraceMs: env().NOTIFY_RETRY_WINDOW_HOURS * 3600_000 });
   startNotificationWorker(handle.db, {
     timeoutMs: env().NOTIFY_TIMEOUT_MS,

@@ -9,13 +9,10 @@
 //   limit (413), answered here in a few bytes: Next.js would answer them 500 after reading them;
 // - request headers over 16 KB: Node's own limit answers 431 (a launch link that long is not
 //   Epic's: a real CRYPTSTRING is under 2 KB), before the launch route could see it;
-// - bursts of visit push-stream opens from one browser: Next.js spends a couple of milliseconds on
-//   any request, so 500 opens at once would hold everyone else up for a second even if each were
-//   refused. They are refused here in microseconds (429); the route keeps its own, authoritative
-//   limit per participant for whatever gets past this one.
 // Usage: node scripts/server.mjs [--dev]   (PORT, HOST; without --dev the build must exist:
 // scripts/start.mjs makes it). It also serves the call's hot routes that the app registers as it
-// starts (lib/visit/call-routes.ts), before Next.js routing.
+// starts (lib/visit/call-routes.ts), before Next.js routing: they also refuse bursts of visit
+// push-stream opens from one participant, in microseconds instead of Next.js's milliseconds.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
@@ -43,18 +40,17 @@ const publicOrigin = safeOrigin(process.env.NEXTAUTH_URL);
 
 const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: 20_000, requestTimeout: 120_000 }, (request, response) => {
   request.headers['x-televisit-peer'] = request.socket.remoteAddress ?? '';
+  const viaProxy = hooks()?.isTrustedProxy(request.socket.remoteAddress) ?? false;
+  // Behind a TLS proxy that says so (and is one of TRUSTED_PROXIES), every cookie is Secure, even
+  // when NEXTAUTH_URL still says http.
+  if (publicOrigin?.protocol !== 'https:' && viaProxy && firstValue(request.headers['x-forwarded-proto']) === 'https') secureEveryCookie(response);
   // One id per request, in the logs and in the answer, so a report can be matched to its log lines.
   const requestId = randomUUID();
   request.headers['x-request-id'] = requestId;
   response.setHeader('X-Request-Id', requestId);
   // The path asked for, so a page that sends a signed-out admin to sign-in can bring them back.
   request.headers['x-televisit-path'] = (request.url ?? '/').slice(0, 2048);
-  const refusal =
-    request.method === 'POST' && request.headers['next-action']
-      ? serverActionRefusal(request)
-      : request.method === 'GET' && STREAM_PATH.test(request.url ?? '')
-        ? streamOpenRefusal(request)
-        : null;
+  const refusal = request.method === 'POST' && request.headers['next-action'] ? serverActionRefusal(request, viaProxy) : null;
   // An answer that goes out before the request's body ended (refused early): the client gets a
   // moment to read it, then the connection closes, instead of the rest of the body being read.
   response.once('finish', () => {
@@ -66,7 +62,7 @@ const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeo
     return;
   }
   // The call's own hot routes (lib/visit/call-routes.ts), registered by the app as it starts.
-  if (globalThis.__televisitCallRoutes?.(request, response)) return;
+  if (hooks()?.serve(request, response)) return;
   handle(request, response).catch((error) => {
     console.error('[server] request failed', error instanceof Error ? error.message : error);
     if (!response.headersSent) {
@@ -77,6 +73,37 @@ const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeo
 });
 // Keep-alive longer than a typical proxy's idle timeout, so the proxy closes first.
 server.keepAliveTimeout = 65_000;
+// Connections that carry no request (opened and silent, or kept alive between requests) cost a
+// socket each: past IDLE_CONNECTIONS_MAX the longest idle are closed, once they have been idle a
+// moment (a burst of patients' new connections is not mistaken for idle ones before their first
+// request arrives). Push streams are requests, never idle; they have their own bound
+// (lib/visit/visit-stream.ts).
+const idleConnections = new Map();
+const idleMax = Number(process.env.IDLE_CONNECTIONS_MAX ?? 4096);
+const IDLE_GRACE_MS = 1000;
+const trimIdle = () => {
+  const settled = Date.now() - IDLE_GRACE_MS;
+  for (const [socket, since] of idleConnections) {
+    if (idleConnections.size <= idleMax || since > settled) break;
+    idleConnections.delete(socket);
+    socket.destroy();
+  }
+};
+const becameIdle = (socket) => {
+  if (socket.destroyed) return;
+  idleConnections.delete(socket);
+  idleConnections.set(socket, Date.now());
+  trimIdle();
+};
+setInterval(trimIdle, IDLE_GRACE_MS).unref();
+server.on('connection', (socket) => {
+  becameIdle(socket);
+  socket.once('close', () => idleConnections.delete(socket));
+});
+server.on('request', (request, response) => {
+  idleConnections.delete(request.socket);
+  response.once('finish', () => becameIdle(request.socket));
+});
 // A deep accept queue: a morning's rush of patients opening their visits at once waits to be
 // accepted instead of being reset (Node's default is 511; the kernel caps it at somaxconn).
 server.listen({ port, host: hostname, backlog: 4096 }, () => console.log(`[televisit] listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
@@ -95,12 +122,19 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+/** The app's hooks (lib/http/server-hooks.ts), registered as it starts. */
+function hooks() {
+  return globalThis.__televisitHooks;
+}
+
 /** Why a server action request is refused before Next.js reads it; null when it may go on. */
-function serverActionRefusal(request) {
+function serverActionRefusal(request, viaProxy) {
   const origin = request.headers.origin;
   if (origin) {
     const originHost = safeHost(origin);
-    const host = request.headers['x-forwarded-host'] ?? request.headers.host;
+    // The host the browser asked for: a trusted proxy says it in X-Forwarded-Host; anyone else's
+    // X-Forwarded-Host is the client's own word, and would let any page's origin match.
+    const host = (viaProxy && firstValue(request.headers['x-forwarded-host'])) || request.headers.host;
     if (!originHost || (originHost !== host && originHost !== publicOrigin?.host)) {
       return { status: 403, error: 'foreign_origin', message: 'This action can only be sent from this site' };
     }
@@ -113,25 +147,25 @@ function serverActionRefusal(request) {
   return null;
 }
 
-const STREAM_PATH = /^\/api\/visits\/[0-9a-f-]{36}\/events(?:\?|$)/;
-// The same numbers as the route's own limit (app/api/visits/[meetingId]/events/route.ts).
-const STREAM_OPENS_BURST = 4;
-const STREAM_OPENS_PER_SECOND = 0.5;
-const STREAM_BUCKETS_MAX = 50_000;
-const streamBuckets = new Map();
+/** Adds Secure to every cookie the response sets that lacks it (the request came over TLS to the proxy). */
+function secureEveryCookie(response) {
+  const writeHead = response.writeHead;
+  response.writeHead = function (status, ...rest) {
+    const headers = rest.find((part) => part && typeof part === 'object');
+    if (headers && !Array.isArray(headers)) for (const name of Object.keys(headers)) if (name.toLowerCase() === 'set-cookie') headers[name] = secured(headers[name]);
+    const set = this.getHeader('set-cookie');
+    if (set !== undefined) this.setHeader('set-cookie', secured(set));
+    return writeHead.call(this, status, ...rest);
+  };
+}
 
-/** A browser (its cookies for this visit) opening streams faster than any page would. */
-function streamOpenRefusal(request) {
-  const key = `${request.url}|${request.headers.cookie ?? ''}`.slice(0, 8192);
-  const now = Date.now();
-  const bucket = streamBuckets.get(key);
-  const tokens = bucket ? Math.min(STREAM_OPENS_BURST, bucket.tokens + ((now - bucket.at) / 1000) * STREAM_OPENS_PER_SECOND) : STREAM_OPENS_BURST;
-  streamBuckets.delete(key);
-  streamBuckets.set(key, { tokens: tokens >= 1 ? tokens - 1 : tokens, at: now });
-  if (streamBuckets.size > STREAM_BUCKETS_MAX) streamBuckets.delete(streamBuckets.keys().next().value);
-  if (tokens >= 1) return null;
-  const retryAfter = Math.ceil((1 - tokens) / STREAM_OPENS_PER_SECOND);
-  return { status: 429, error: 'rate_limited', message: 'Too many connections from this visit link; wait a moment', headers: { 'Retry-After': String(retryAfter) } };
+function secured(value) {
+  const add = (cookie) => (/;\s*secure\s*(;|$)/i.test(cookie) ? cookie : `${cookie}; Secure`);
+  return Array.isArray(value) ? value.map(add) : add(String(value));
+}
+
+function firstValue(header) {
+  return (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim() || undefined;
 }
 
 function safeHost(value) {

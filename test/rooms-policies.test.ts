@@ -4,12 +4,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '../lib/db/client.ts';
 import { chatMessages, notifications, participantEvents, participants, rooms } from '../lib/db/schema.ts';
-import { callRoom, hangUp, pendingCall } from '../lib/rooms/call.ts';
+import { callRoom, pendingCall } from '../lib/rooms/call.ts';
 import { issuePairingCode, markRoomOffline, markRoomOnline, pairDevice, roomOfDevice, unpairRoom } from '../lib/rooms/store.ts';
 import { postChatMessage } from '../lib/visit/chat.ts';
-import { connectParticipant, endMeeting, setMediaState } from '../lib/visit/meeting-state.ts';
+import { actOnParticipant, connectParticipant, endMeeting, endRoomCalls, setMediaState } from '../lib/visit/meeting-state.ts';
 import { refreshPresence } from '../lib/visit/server-presence.ts';
-import { StreamHub } from '../lib/visit/stream-hub.ts';
 import { seedIntegrationRow } from './fixtures/integration.ts';
 import { pgliteBackend, postgresBackend, type Backend } from './support/backends.ts';
 
@@ -90,28 +89,71 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
       assert.equal((await db.select().from(notifications).where(and(eq(notifications.meetingId, provider.meetingId), eq(notifications.userType, 'Room')))).length, 0);
       assert.equal(await pendingCall(db, room!), null, 'a connected room has no call waiting');
 
-      await hangUp(db, roomParticipant!.id);
+      // Hanging up ends the room's place: its visit cookie cannot bring it back without a new call.
+      await endRoomCalls(db, { participantId: roomParticipant!.id });
+      assert.deepEqual(
+        (await db.select().from(participantEvents).where(eq(participantEvents.participantId, roomParticipant!.id))).map((event) => event.status),
+        ['Connected', 'Disconnected'],
+      );
+      assert.equal(await connectParticipant(db, roomParticipant!.id, randomUUID()), 'gone');
       await markRoomOffline(db, room!.id, deviceConnection);
       assert.equal(await callRoom(db, { integrationId, meetingId: provider.meetingId, roomName: 'ICU 3' }), 'room_offline');
     });
 
-    test('chat: refused when the integration has it off, and for someone not in the call; deleted when the visit ends', async () => {
-      const hub = new StreamHub(db);
+    test('a room joins as anyone does: not past the people a visit holds, nor into an ended visit; unpairing and a provider\'s Remove take it out', async () => {
+      const { id: integrationId } = await integration();
+      const [room] = await db.insert(rooms).values({ integrationId, name: 'Bed 7', deviceTokenHash: randomUUID() }).returning();
+      await markRoomOnline(db, room!.id, randomUUID());
+      const visitKey = `room-cap-${randomUUID()}`;
+      const provider = await join(integrationId, visitKey, 'Provider', 'E7');
+      await connectParticipant(db, provider.participantId, randomUUID());
+      for (const patient of ['P71', 'P72', 'P73']) await connectParticipant(db, (await join(integrationId, visitKey, 'Patient', patient)).participantId, randomUUID());
+      assert.equal(await callRoom(db, { integrationId, meetingId: provider.meetingId, roomName: 'Bed 7' }), 'visit_full');
+      assert.equal(await pendingCall(db, room!), null);
+
+      const second = await join(integrationId, `room-unpair-${randomUUID()}`, 'Provider', 'E8');
+      await connectParticipant(db, second.participantId, randomUUID());
+      assert.equal(await callRoom(db, { integrationId, meetingId: second.meetingId, roomName: 'Bed 7' }), 'called');
+      const [place] = await db.select().from(participants).where(and(eq(participants.meetingId, second.meetingId), eq(participants.userType, 'Room')));
+      assert.equal(await connectParticipant(db, place!.id, randomUUID()), 'connected');
+      // The provider removes the room, then lets it back in: it is called again.
+      assert.equal(await actOnParticipant(db, second.meetingId, second.participantId, place!.id, 'remove'), true);
+      assert.equal(await connectParticipant(db, place!.id, randomUUID()), 'removed');
+      assert.equal(await actOnParticipant(db, second.meetingId, second.participantId, place!.id, 'readmit'), true);
+      assert.deepEqual(await pendingCall(db, room!), { meetingId: second.meetingId, callerName: 'Ana' });
+      assert.equal(await connectParticipant(db, place!.id, randomUUID()), 'connected');
+      // Unpaired: out of the call at once, and its cookie brings it back to nothing.
+      await unpairRoom(db, room!.id);
+      const [after] = await db.select().from(participants).where(eq(participants.id, place!.id));
+      assert.equal(after!.connectionId, null);
+      assert.equal(await connectParticipant(db, place!.id, randomUUID()), 'gone');
+
+      assert.equal(await endMeeting(db, second.meetingId, { by: 'provider', participantId: second.participantId }), true);
+      assert.equal(await callRoom(db, { integrationId, meetingId: second.meetingId, roomName: 'Bed 7' }), 'visit_ended');
+    });
+
+    test('chat: refused when the integration has it off, for someone not in the call and from a connection that is not theirs now; deleted when the visit ends', async () => {
       const off = await integration({ chatEnabled: false });
       const offVisit = await join(off.id, `chat-${randomUUID()}`, 'Provider', 'E1');
-      await connectParticipant(db, offVisit.participantId, randomUUID());
-      await assert.rejects(postChatMessage(hub, db, offVisit.meetingId, offVisit.participantId, 'hello'), { code: 'chat_off' });
+      const offConnection = randomUUID();
+      await connectParticipant(db, offVisit.participantId, offConnection);
+      await assert.rejects(postChatMessage(db, offVisit.meetingId, offVisit.participantId, offConnection, 'hello'), { code: 'chat_off' });
 
       const on = await integration({ chatEnabled: true, admittancePolicy: 'manual' });
       const visitKey = `chat-${randomUUID()}`;
       const provider = await join(on.id, visitKey, 'Provider', 'E2', 'manual');
       const patient = await join(on.id, visitKey, 'Patient', 'P2', 'manual');
-      await connectParticipant(db, provider.participantId, randomUUID());
-      await connectParticipant(db, patient.participantId, randomUUID());
+      const providerConnection = randomUUID();
+      const patientConnection = randomUUID();
+      await connectParticipant(db, provider.participantId, providerConnection);
+      await connectParticipant(db, patient.participantId, patientConnection);
       // The patient waits to be admitted (manual): not in the call, no chat.
-      await assert.rejects(postChatMessage(hub, db, provider.meetingId, patient.participantId, 'let me in'), { code: 'not_in_call' });
-      await postChatMessage(hub, db, provider.meetingId, provider.participantId, 'Welcome');
-      assert.equal((await db.select().from(chatMessages).where(eq(chatMessages.meetingId, provider.meetingId))).length, 1);
+      await assert.rejects(postChatMessage(db, provider.meetingId, patient.participantId, patientConnection, 'let me in'), { code: 'not_in_call' });
+      await assert.rejects(postChatMessage(db, provider.meetingId, provider.participantId, randomUUID(), 'from an old page'), { code: 'not_connected' });
+      await postChatMessage(db, provider.meetingId, provider.participantId, providerConnection, 'Welcome');
+      const written = await db.select().from(chatMessages).where(eq(chatMessages.meetingId, provider.meetingId));
+      // Said while the patient waited: the provider is its only audience.
+      assert.deepEqual(written.map((message) => message.audience), [[provider.participantId]]);
 
       assert.equal(await endMeeting(db, provider.meetingId, { by: 'provider', participantId: provider.participantId }), true);
       assert.equal((await db.select().from(chatMessages).where(eq(chatMessages.meetingId, provider.meetingId))).length, 0);
@@ -122,13 +164,16 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
       const visitKey = `share-${randomUUID()}`;
       const provider = await join(providersOnly.id, visitKey, 'Provider', 'E3');
       const patient = await join(providersOnly.id, visitKey, 'Patient', 'P3');
-      await connectParticipant(db, provider.participantId, randomUUID());
-      await connectParticipant(db, patient.participantId, randomUUID());
-      assert.equal(await setMediaState(db, patient.participantId, { micOn: true, cameraOn: true, sharing: true }), 'share_not_allowed');
-      assert.equal(await setMediaState(db, provider.participantId, { micOn: true, cameraOn: true, sharing: true }), 'ok');
+      const providerConnection = randomUUID();
+      const patientConnection = randomUUID();
+      await connectParticipant(db, provider.participantId, providerConnection);
+      await connectParticipant(db, patient.participantId, patientConnection);
+      assert.equal(await setMediaState(db, patient.participantId, { connectionId: patientConnection, micOn: true, cameraOn: true, sharing: true }), 'share_not_allowed');
+      assert.equal(await setMediaState(db, provider.participantId, { connectionId: providerConnection, micOn: true, cameraOn: true, sharing: true }), 'ok');
+      assert.equal(await setMediaState(db, provider.participantId, { connectionId: randomUUID(), micOn: false, cameraOn: false }), 'not_connected');
       const [row] = await db.select({ sharing: participants.sharing }).from(participants).where(eq(participants.id, provider.participantId));
       assert.equal(row!.sharing, true);
-      assert.equal(await setMediaState(db, randomUUID(), { micOn: true, cameraOn: true }), 'not_connected');
+      assert.equal(await setMediaState(db, randomUUID(), { connectionId: randomUUID(), micOn: true, cameraOn: true }), 'not_connected');
     });
   });
 }

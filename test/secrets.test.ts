@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { openSecret, sealSecret } from '../lib/secrets.ts';
+import { openSecret, sameSecret, sealSecret } from '../lib/secrets.ts';
 
 const KEY = randomBytes(32);
 const PLAINTEXT = 'epic-shared-secret-Ünïcode-😀';
@@ -71,5 +71,13 @@ describe('sealSecret and openSecret', () => {
     assert.ok(!sealed.includes(secret));
     assert.ok(!sealed.includes('very-recognisable'));
     assert.ok(!sealed.includes(Buffer.from(secret).toString('base64').slice(0, 16)));
+  });
+});
+
+describe('sameSecret', () => {
+  test('accepts only the same token, whatever the lengths, and never throws on a length mismatch', () => {
+    const token = 'e2e-metrics-token-0123456789';
+    assert.equal(sameSecret(token, token), true);
+    for (const wrong of ['', 'e', token.slice(0, -1), `${token}0`, token.toUpperCase(), 'x'.repeat(10_000)]) assert.equal(sameSecret(wrong, token), false);
   });
 });

@@ -144,6 +144,18 @@ describe('meeting policies', () => {
     assert.equal(sendingVideoSections('v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n'), 1);
   });
 
+  test('a second video hidden behind a harmless first direction line, port 0 with bundle-only, or the session default, still counts', () => {
+    const camera = 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendrecv\r\n';
+    const head = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+    // Chromium receives two video tracks from each of these.
+    assert.equal(sendingVideoSections(`${head}${camera}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\na=inactive\r\na=sendrecv\r\n`), 2);
+    assert.equal(sendingVideoSections(`${head}${camera}m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=bundle-only\r\na=mid:2\r\na=sendrecv\r\n`), 2);
+    assert.equal(sendingVideoSections(`${head}a=sendonly\r\n${camera}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\n`), 2);
+    // What the page itself writes while it does not share stays one.
+    assert.equal(sendingVideoSections(`${head}a=sendonly\r\n${camera}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\na=recvonly\r\n`), 1);
+    assert.equal(sendingVideoSections(`${head}${camera}m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\na=sendrecv\r\n`), 1);
+  });
+
   test("a patient's offer that sends a second video is refused unless everyone may share", () => {
     const { snapshot, provider, admitted } = visit({ screenShare: 'providers', chatEnabled: false });
     const to = { from: admitted.connectionId!, to: provider.connectionId! };

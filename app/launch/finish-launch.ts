@@ -10,10 +10,10 @@ import { orderingKey } from '@/lib/epic/outbox';
 import { requestLanguage } from '@/lib/i18n/request-language';
 import { OAUTH_CALLBACK_PATH, secureCookies } from '@/lib/public-url';
 import { metrics } from '@/lib/metrics';
-import { callRoom } from '@/lib/rooms/call';
+import { callRoom, type CallOutcome } from '@/lib/rooms/call';
 import { joinVisit } from '@/lib/visit/launch';
 import { sealNewVisit } from '@/lib/visit/new-visit';
-import { participantCookieName, participantCookieOptions, signParticipantSession } from '@/lib/visit/participant-session';
+import { setParticipantCookies, signParticipantSession } from '@/lib/visit/participant-session';
 import { providerVisitEndedResponse, visitEndedResponse, visitFullResponse } from './failure-page';
 
 export interface FinishingLaunch {
@@ -55,11 +55,12 @@ export async function finishLaunch(handle: DatabaseHandle, request: NextRequest,
   if (token.userType === 'Provider' && token.roomName) {
     const call = await callRoom(database, { integrationId: integration.id, meetingId: joined.meetingId, roomName: token.roomName });
     if (call !== 'called') {
+      const outcome = call === 'room_unknown' || call === 'room_offline' ? call : `room_${call}`;
       await recordLaunch(database, {
         encryptionKey,
         integrationId: integration.id,
-        outcome: call,
-        detail: call === 'room_unknown' ? `no room of this integration is named ${JSON.stringify(token.roomName)}` : `the device of room ${JSON.stringify(token.roomName)} is not connected`,
+        outcome,
+        detail: roomCallDetail(call, token.roomName),
         sessionId: token.sessionId,
         epicUserId: token.externalId,
         userType: 'Provider',
@@ -69,8 +70,17 @@ export async function finishLaunch(handle: DatabaseHandle, request: NextRequest,
     }
   }
   const response = new NextResponse(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } });
-  response.cookies.set(participantCookieName(joined.meetingId), signParticipantSession(joined.participantId!, joined.meetingId), participantCookieOptions());
+  setParticipantCookies(response.headers, joined.meetingId, signParticipantSession(joined.participantId!, joined.meetingId));
   return response;
+}
+
+/** Why a monitor call did not go out, for the launch log. */
+function roomCallDetail(call: Exclude<CallOutcome, 'called'>, roomName: string): string {
+  const room = JSON.stringify(roomName);
+  if (call === 'room_unknown') return `no room of this integration is named ${room}`;
+  if (call === 'room_offline') return `the device of room ${room} is not connected`;
+  if (call === 'visit_full') return `room ${room} was not called: the visit has all the people it can hold`;
+  return `room ${room} was not called: the visit ended`;
 }
 
 export const OAUTH_STATE_COOKIE = 'tv_oauth_state';

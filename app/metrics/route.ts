@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
 import { metrics } from '@/lib/metrics';
+import { sameSecret } from '@/lib/secrets';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,9 +9,7 @@ export const dynamic = 'force-dynamic';
 export async function GET(request: Request) {
   const token = env().METRICS_TOKEN;
   if (!token) return new Response('Not found', { status: 404 });
-  const given = Buffer.from(request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '');
-  const expected = Buffer.from(token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!sameSecret(request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '', token)) {
     return new Response('Unauthorized', { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="metrics"' } });
   }
   const { registry, useDatabase } = metrics();

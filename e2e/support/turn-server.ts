@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { waitForPort } from './ports';
 
 // Debian's coturn on 127.0.0.1 for the length of a test, with the shared-secret credentials
 // Televisit mints (use-auth-secret). Loopback peers must be allowed for a relay between two
@@ -40,9 +41,8 @@ export async function startTurnServer(options: { port: number; secret: string; l
     { detached: true, stdio: ['ignore', log, log] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // Ready when it listens; coturn says nothing useful on stdout we could wait for reliably.
-  await new Promise((resolve) => setTimeout(resolve, 700));
-  if (child.exitCode !== null) throw new Error(`turnserver exited with ${child.exitCode}; see ${options.logFile}`);
+  // Ready when it listens (coturn listens on TCP beside UDP on its port).
+  await waitForPort(options.port, { child, what: `turnserver (see ${options.logFile})` });
   const signal = (name: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, name);

@@ -27,6 +27,9 @@ export interface OpenStream {
   state(): Record<string, unknown> | undefined;
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
+  /** Stops reading the stream (a browser that does not keep up), and reads on again. */
+  pause(): void;
+  resume(): void;
   close(): void;
 }
 
@@ -56,6 +59,8 @@ export function openStream(baseUrl: string, visitor: LaunchedVisitor): Promise<O
         events,
         state: () => events.filter((entry) => entry.event === 'state').at(-1)?.data as Record<string, unknown> | undefined,
         ended,
+        pause: () => response.pause(),
+        resume: () => response.resume(),
         close: () => request.destroy(),
       });
     });
@@ -85,4 +90,25 @@ export async function openStreamConnection(page: Page, externalId: string): Prom
     const rows = await query<{ connection_id: string | null }>('select connection_id from participants where meeting_id = $1 and epic_user_id = $2', [meetingId, externalId]);
     return rows[0]?.connection_id ?? undefined;
   });
+}
+
+/**
+ * Runs before a page's own scripts: records every EventSource it makes (`window.__eventSources`),
+ * so a test can tell whether the page opened a stream, without waiting to see if it does.
+ */
+export const RECORD_EVENT_SOURCES = () => {
+  const Original = window.EventSource;
+  const made: EventSource[] = [];
+  (window as unknown as { __eventSources: EventSource[] }).__eventSources = made;
+  window.EventSource = class extends Original {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init);
+      made.push(this);
+    }
+  } as typeof EventSource;
+};
+
+/** The readyState of each EventSource the page made (0 connecting, 1 open, 2 closed). */
+export function eventSourceStates(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { __eventSources: EventSource[] }).__eventSources.map((source) => source.readyState));
 }

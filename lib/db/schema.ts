@@ -328,8 +328,8 @@ export const participantEvents = pgTable(
 );
 
 /**
- * The in-visit chat (when the integration allows it): through the app, shown only to people let
- * into the call, deleted with the visit. The sender's name is copied: it goes with the visit too.
+ * The in-visit chat (when the integration allows it): through the app, shown only to the people
+ * in the call when each message was sent, deleted with the visit. The sender's name is copied: it goes with the visit too.
  */
 export const chatMessages = pgTable(
   'chat_messages',
@@ -340,6 +340,11 @@ export const chatMessages = pgTable(
     senderName: text('sender_name').notNull(),
     senderType: userTypeEnum('sender_type').notNull(),
     body: text('body').notNull(),
+    /**
+     * Who was in the call when it was sent: the only people who ever see it. Someone admitted
+     * later, let back in after a removal, or still waiting does not read what was said before.
+     */
+    audience: uuid('audience').array().notNull().default(sql`'{}'::uuid[]`),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('chat_messages_meeting').on(table.meetingId, table.id)],

@@ -45,6 +45,11 @@ export function clientAddress(headers: HeaderSource, trusted: BlockList): string
   return forwarded[0] ?? peer;
 }
 
+/** Whether a socket's peer address is one of the trusted proxies. */
+export function isTrustedPeer(address: string | undefined, trusted: BlockList): boolean {
+  return isTrusted(normalize(address), trusted);
+}
+
 function isTrusted(address: string, trusted: BlockList): boolean {
   const family = isIP(address);
   return family !== 0 && trusted.check(address, family === 4 ? 'ipv4' : 'ipv6');

@@ -17,17 +17,20 @@ export class RateLimiter {
     this.maxKeys = options.maxKeys ?? 50_000;
   }
 
-  /** Takes a token for `key`; false (and nothing taken) when the bucket is empty. */
-  take(key: string, now = Date.now()): boolean {
+  /**
+   * Takes `cost` tokens for `key` (one request, or a number of bytes); false (and nothing taken)
+   * when the bucket does not hold that many.
+   */
+  take(key: string, now = Date.now(), cost = 1): boolean {
     const bucket = this.buckets.get(key);
     const tokens = bucket ? Math.min(this.options.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.options.perSecond) : this.options.burst;
     // Re-inserting keeps the map in least-recently-used order.
     this.buckets.delete(key);
-    if (tokens < 1) {
+    if (tokens < cost) {
       this.buckets.set(key, { tokens, at: now });
       return false;
     }
-    this.buckets.set(key, { tokens: tokens - 1, at: now });
+    this.buckets.set(key, { tokens: tokens - cost, at: now });
     if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
     return true;
   }

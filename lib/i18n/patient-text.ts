@@ -129,6 +129,7 @@ const en = {
     roomCallOver: 'The call is over. Back to the room screen…',
     roomUnknown: (name: string) => `The room “${name}” is not set up in Televisit, so it was not called. Check the room name in Epic, or ask an admin to add the room.`,
     roomOffline: (name: string) => `The room “${name}” is offline, so it was not called. Check that its device is on and shows the Televisit room screen, then open the visit again from Epic.`,
+    roomVisitFull: (name: string) => `The room “${name}” was not called: this visit already has all the people it can hold.`,
     dismiss: 'Dismiss',
     media: {
       blocked: 'Your browser blocked the camera and microphone. Allow them for this site (the camera icon in the address bar), then reload. The others can still see that you joined.',
@@ -301,6 +302,7 @@ const es: PatientText = {
     roomCallOver: 'La llamada terminó. Volviendo a la pantalla de la habitación…',
     roomUnknown: (name: string) => `La habitación “${name}” no está configurada en Televisit, así que no se llamó. Revise el nombre de la habitación en Epic o pida a un administrador que la agregue.`,
     roomOffline: (name: string) => `La habitación “${name}” está desconectada, así que no se llamó. Revise que su dispositivo esté encendido y muestre la pantalla de habitación de Televisit, y abra la visita otra vez desde Epic.`,
+    roomVisitFull: (name: string) => `No se llamó a la habitación “${name}”: esta visita ya tiene todas las personas que admite.`,
     dismiss: 'Cerrar',
     media: {
       blocked: 'Su navegador bloqueó la cámara y el micrófono. Permítalos para este sitio (el icono de la cámara en la barra de direcciones) y vuelva a cargar la página. Los demás pueden ver que usted entró.',

@@ -3,6 +3,7 @@ import type { Database } from '@/lib/db/client';
 import { appServers, integrations, rooms } from '@/lib/db/schema';
 import { announce } from '@/lib/db/bus';
 import { formatPairingCode, newDeviceToken, newPairingCode, PAIRING_CODE_HOURS, secretHash } from '@/lib/rooms/credentials';
+import { endRoomCalls } from '@/lib/visit/meeting-state';
 import { SERVER_GONE_AFTER_MS, serverId } from '@/lib/visit/server-presence';
 
 // Rooms: their records, their pairing, and whether their device is online. A device is online while
@@ -73,7 +74,7 @@ export async function issuePairingCode(database: Database, roomId: string): Prom
  */
 export async function pairDevice(database: Database, code: string): Promise<{ room: Room; token: string } | null> {
   const token = newDeviceToken();
-  return database.transaction(async (tx) => {
+  const paired = await database.transaction(async (tx) => {
     const [room] = await tx
       .update(rooms)
       .set({ deviceTokenHash: secretHash(token), pairedAt: new Date(), pairingCodeHash: null, pairingCodeExpiresAt: null, connectionId: null, serverId: null })
@@ -83,6 +84,9 @@ export async function pairDevice(database: Database, code: string): Promise<{ ro
     await announce(tx, roomTopic(room.id));
     return { room, token };
   });
+  // The device paired before this one is out of its calls too.
+  if (paired) await endRoomCalls(database, { roomId: paired.room.id });
+  return paired;
 }
 
 /** The room a device credential belongs to; null when it is unknown or was revoked. */
@@ -92,13 +96,18 @@ export async function roomOfDevice(database: Database, token: string | undefined
   return room ?? null;
 }
 
-/** Revokes the device's credential; its open page hears it at once and asks for a code again. */
+/**
+ * Revokes the device's credential; its open page hears it at once and asks for a code again, and it
+ * is out of every call it was in (its visit cookies open nothing any more).
+ */
 export async function unpairRoom(database: Database, roomId: string): Promise<Room | null> {
-  return database.transaction(async (tx) => {
-    const [room] = await tx.update(rooms).set({ deviceTokenHash: null, pairedAt: null, connectionId: null, serverId: null }).where(eq(rooms.id, roomId)).returning();
-    if (room) await announce(tx, roomTopic(room.id));
-    return room ?? null;
+  const room = await database.transaction(async (tx) => {
+    const [row] = await tx.update(rooms).set({ deviceTokenHash: null, pairedAt: null, connectionId: null, serverId: null }).where(eq(rooms.id, roomId)).returning();
+    if (row) await announce(tx, roomTopic(row.id));
+    return row ?? null;
   });
+  if (room) await endRoomCalls(database, { roomId: room.id });
+  return room;
 }
 
 /** The device's stream opened here: the room is online. */

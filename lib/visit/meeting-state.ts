@@ -1,7 +1,8 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
 import { chatMessages, integrations, meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
-import { announceMeetingChange } from '@/lib/db/bus';
+import { announce, announceMeetingChange } from '@/lib/db/bus';
+import { roomTopic } from '@/lib/rooms/store';
 import { enqueueConnectionStatus } from '@/lib/epic/outbox';
 import { mayShareScreen } from '@/lib/visit/policies';
 import { MAX_PEOPLE_IN_VISIT, type MediaState } from '@/lib/visit/schema';
@@ -12,7 +13,8 @@ import { describeError, log } from '@/lib/log';
 // order everywhere, so no deadlocks), writes a participant event for every connect and
 // disconnect, and announces the change to the push streams when it commits.
 
-export type ConnectOutcome = 'connected' | 'ended' | 'removed' | 'missing' | 'full';
+/** gone: this person's place in the visit no longer holds (a room that hung up, was unpaired or replaced). */
+export type ConnectOutcome = 'connected' | 'ended' | 'removed' | 'missing' | 'full' | 'gone';
 
 export async function connectParticipant(database: Database, participantId: string, connectionId: string): Promise<ConnectOutcome> {
   return database.transaction(async (tx) => {
@@ -21,6 +23,7 @@ export async function connectParticipant(database: Database, participantId: stri
     const { meeting, participant } = locked;
     if (meeting.state === 'ended') return 'ended';
     if (participant.admission === 'removed') return 'removed';
+    if (participant.userType === 'Room' && participant.calledAt === null) return 'gone';
     // Someone already connected (a reload, a second device) keeps their place; someone new waits
     // for one while the visit has all the people it can hold.
     if (!participant.connectionId && (await connectedCount(tx, meeting.id)) >= MAX_PEOPLE_IN_VISIT) return 'full';
@@ -38,7 +41,7 @@ export async function connectParticipant(database: Database, participantId: stri
     if (participant.userType === 'Provider') {
       await tx
         .update(meetings)
-        .set({ state: 'active', startedAt: meeting.startedAt ?? now, hostProviderId: participant.providerId ?? meeting.hostProviderId, emptySince: null })
+        .set({ state: 'active', startedAt: meeting.startedAt ?? now, hostProviderId: meeting.hostProviderId ?? participant.providerId, emptySince: null })
         .where(eq(meetings.id, meeting.id));
       if (meeting.admittancePolicy === 'automatic') {
         await tx
@@ -64,6 +67,21 @@ export async function disconnectParticipant(database: Database, participantId: s
     if (!locked || locked.participant.connectionId !== connectionId) return;
     await markDisconnected(tx, locked.meeting, locked.participant);
     await announceMeetingChange(tx, locked.meeting.id);
+  });
+}
+
+/**
+ * A newer stream of this participant was given up before it was attached (its browser went away
+ * while it connected): the place goes back to `toConnection`, the stream that is still open, if
+ * nothing else took it meanwhile. No event: for Epic this person never left.
+ */
+export async function handBackConnection(database: Database, participantId: string, fromConnection: string, toConnection: string): Promise<boolean> {
+  return database.transaction(async (tx) => {
+    const locked = await lockParticipant(tx, participantId);
+    if (!locked || locked.participant.connectionId !== fromConnection) return false;
+    await tx.update(participants).set({ connectionId: toConnection, serverId: serverId() }).where(eq(participants.id, participantId));
+    await announceMeetingChange(tx, locked.meeting.id);
+    return true;
   });
 }
 
@@ -94,7 +112,8 @@ export async function setMediaState(database: Database, participantId: string, m
       .from(participants)
       .innerJoin(meetings, eq(meetings.id, participants.meetingId))
       .innerJoin(integrations, eq(integrations.id, meetings.integrationId))
-      .where(and(eq(participants.id, participantId), isNotNull(participants.connectionId)));
+      // From the page that holds the connection now: a page another device replaced is not heard.
+      .where(and(eq(participants.id, participantId), eq(participants.connectionId, media.connectionId)));
     if (!person) return 'not_connected';
     const sharing = media.sharing ?? false;
     if (sharing && !mayShareScreen(person.policy, person.userType)) return 'share_not_allowed';
@@ -106,24 +125,57 @@ export async function setMediaState(database: Database, participantId: string, m
 
 export type ProviderAction = 'admit' | 'remove' | 'readmit';
 
-/** A provider admits or removes a patient, or lets a removed one back in (straight into the call). */
-export async function actOnPatient(database: Database, meetingId: string, actorId: string, patientId: string, action: ProviderAction): Promise<boolean> {
+/**
+ * A provider admits or removes someone who is not a provider (a patient, a room), or lets a removed
+ * one back in (straight into the call). A room let back in is called again.
+ */
+export async function actOnParticipant(database: Database, meetingId: string, actorId: string, targetId: string, action: ProviderAction): Promise<boolean> {
   return database.transaction(async (tx) => {
     const meeting = await lockMeeting(tx, meetingId);
     if (!meeting || meeting.state === 'ended') return false;
     const [actor] = await tx.select().from(participants).where(and(eq(participants.id, actorId), eq(participants.meetingId, meetingId)));
-    const [patient] = await tx.select().from(participants).where(and(eq(participants.id, patientId), eq(participants.meetingId, meetingId)));
-    if (actor?.userType !== 'Provider' || patient?.userType !== 'Patient') return false;
+    const [target] = await tx.select().from(participants).where(and(eq(participants.id, targetId), eq(participants.meetingId, meetingId))).for('update');
+    if (actor?.userType !== 'Provider' || !target || target.userType === 'Provider') return false;
     if (action === 'admit' || action === 'readmit') {
-      if (action === 'readmit' && patient.admission !== 'removed') return false;
-      await tx.update(participants).set({ admission: 'admitted' }).where(eq(participants.id, patient.id));
+      if (action === 'readmit' && target.admission !== 'removed') return false;
+      const calledAgain = target.userType === 'Room' && action === 'readmit' ? { calledAt: new Date() } : {};
+      await tx.update(participants).set({ admission: 'admitted', ...calledAgain }).where(eq(participants.id, target.id));
+      if (target.roomId && action === 'readmit') await announce(tx, roomTopic(target.roomId));
     } else {
-      await tx.update(participants).set({ admission: 'removed' }).where(eq(participants.id, patient.id));
-      if (patient.connectionId) await markDisconnected(tx, meeting, patient);
+      await tx.update(participants).set({ admission: 'removed', ...(target.userType === 'Room' ? { calledAt: null } : {}) }).where(eq(participants.id, target.id));
+      if (target.connectionId) await markDisconnected(tx, meeting, target);
     }
     await announceMeetingChange(tx, meeting.id);
     return true;
   });
+}
+
+/**
+ * A room's device leaves its calls: it hung up (one participant), or it was unpaired or another
+ * device was paired in its place (every call of the room). Each such place ends: disconnected, with
+ * its event, and not called again until a provider's launch calls the room, so the device's visit
+ * cookie opens nothing any more.
+ */
+export async function endRoomCalls(database: Database, target: { participantId: string } | { roomId: string }): Promise<void> {
+  const places = await database
+    .select({ id: participants.id })
+    .from(participants)
+    .where(
+      and(
+        eq(participants.userType, 'Room'),
+        'participantId' in target ? eq(participants.id, target.participantId) : eq(participants.roomId, target.roomId),
+        or(isNotNull(participants.calledAt), isNotNull(participants.connectionId)),
+      ),
+    );
+  for (const place of places) {
+    await database.transaction(async (tx) => {
+      const locked = await lockParticipant(tx, place.id);
+      if (!locked) return;
+      await tx.update(participants).set({ calledAt: null }).where(eq(participants.id, place.id));
+      if (locked.participant.connectionId) await markDisconnected(tx, locked.meeting, locked.participant);
+      await announceMeetingChange(tx, locked.meeting.id);
+    });
+  }
 }
 
 /** Why a visit ends, and what must still hold when it is locked (someone may have come back). */

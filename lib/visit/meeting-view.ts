@@ -51,13 +51,18 @@ export interface MeetingView {
   allowed: { shareScreen: boolean; chat: boolean };
 }
 
+/** A chat message as stored: with who may read it (lib/visit/chat.ts). */
+export interface ChatRecord extends ChatMessage {
+  audience: string[];
+}
+
 export interface MeetingSnapshot {
   meeting: Meeting;
   /** In the order they first launched. */
   people: Participant[];
   policies: MeetingPolicies;
   /** The latest chat messages, oldest first; empty when the integration has chat off. */
-  chat: ChatMessage[];
+  chat: ChatRecord[];
 }
 
 /** Chat messages a snapshot carries: a person who reconnects sees this much of the chat so far. */
@@ -75,9 +80,9 @@ export async function readMeetingSnapshot(database: Database, meetingId: string)
   return { meeting: row.meeting, people, policies: { screenShare: row.screenShare, chatEnabled: row.chatEnabled }, chat };
 }
 
-async function readChat(database: Database, meetingId: string): Promise<ChatMessage[]> {
+async function readChat(database: Database, meetingId: string): Promise<ChatRecord[]> {
   const rows = await database.select().from(chatMessages).where(eq(chatMessages.meetingId, meetingId)).orderBy(desc(chatMessages.id)).limit(CHAT_HISTORY);
-  return rows.reverse().map((row) => ({ id: row.id, from: row.participantId, name: row.senderName, userType: row.senderType, body: row.body, at: row.at.toISOString() }));
+  return rows.reverse().map((row) => ({ id: row.id, from: row.participantId, name: row.senderName, userType: row.senderType, body: row.body, at: row.at.toISOString(), audience: row.audience }));
 }
 
 export async function meetingView(database: Database, meetingId: string, participantId: string): Promise<MeetingView> {
@@ -86,7 +91,7 @@ export async function meetingView(database: Database, meetingId: string, partici
 
 /** Whether `person` is in the call: providers always; patients once admitted, with a provider there. */
 export function isInCall(snapshot: MeetingSnapshot, person: Participant): boolean {
-  if (snapshot.meeting.state === 'ended' || person.admission === 'removed') return false;
+  if (snapshot.meeting.state === 'ended' || person.admission === 'removed' || placeEnded(person)) return false;
   if (person.userType === 'Provider') return true;
   return person.admission === 'admitted' && snapshot.meeting.state === 'active' && providerConnected(snapshot);
 }
@@ -114,11 +119,13 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
       ? 'ended'
       : me.admission === 'removed'
         ? 'removed'
-        : isInCall(snapshot, me)
-          ? 'in-call'
-          : providerConnected(snapshot)
-            ? 'waiting-for-admission'
-            : 'waiting-for-host';
+        : placeEnded(me)
+          ? 'gone'
+          : isInCall(snapshot, me)
+            ? 'in-call'
+            : providerConnected(snapshot)
+              ? 'waiting-for-admission'
+              : 'waiting-for-host';
 
   return {
     meetingState: meeting.state,
@@ -172,6 +179,11 @@ export async function takeSignals(database: Database, connectionId: string) {
 export function displayName(person: Pick<Participant, 'firstName' | 'lastName' | 'userType'>): string {
   const name = [person.firstName, person.lastName].filter(Boolean).join(' ');
   return name || person.userType;
+}
+
+/** A room whose call is over (it hung up, or was unpaired or replaced): its place is gone until it is called again. */
+function placeEnded(person: Participant): boolean {
+  return person.userType === 'Room' && person.calledAt === null;
 }
 
 function providerConnected(snapshot: MeetingSnapshot): boolean {

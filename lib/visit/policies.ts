@@ -20,18 +20,31 @@ export function mayShareScreen(policy: ScreenSharePolicy, userType: ParticipantT
 }
 
 /**
- * How many video sections of an SDP description send media from its author. A camera is one; a
- * shared screen is a second (app/visit/[meetingId]/peer-mesh.ts keeps the screen's section
- * receive-only or inactive while its side does not share).
+ * How many video sections of an SDP description may send media from its author, counted by what a
+ * browser would do with it, never by the first line that looks harmless. A camera is one; a shared
+ * screen is a second (app/visit/[meetingId]/peer-mesh.ts keeps the screen's section receive-only
+ * while its side does not share).
+ * - A section's direction is its own a= direction line, else the session's, else sendrecv. A section
+ *   with several direction lines is ambiguous (Chromium obeys one of them): it counts as sending if
+ *   any of them sends.
+ * - Port 0 rejects a section, unless it is `a=bundle-only`: then it rides on the bundle's transport
+ *   and sends whatever its direction says.
  */
 export function sendingVideoSections(sdp: string): number {
+  const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/);
+  const sessionDirections = directionsOf(session);
   let count = 0;
-  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
-    if (!section.startsWith('video')) continue;
-    // A port of 0 is a rejected section; with no direction attribute, the default is sendrecv.
-    if (/^video 0 /.test(section)) continue;
-    const direction = /\r?\na=(sendrecv|sendonly|recvonly|inactive)\b/.exec(section)?.[1] ?? 'sendrecv';
-    if (direction === 'sendrecv' || direction === 'sendonly') count += 1;
+  for (const section of sections) {
+    if (!section.startsWith('m=video')) continue;
+    const rejected = /^m=video 0 /.test(section) && !/\r?\na=bundle-only\b/.test(section);
+    if (rejected) continue;
+    const own = directionsOf(section);
+    const directions = own.length ? own : sessionDirections.length ? sessionDirections : ['sendrecv'];
+    if (directions.some((direction) => direction === 'sendrecv' || direction === 'sendonly')) count += 1;
   }
   return count;
+}
+
+function directionsOf(text: string): string[] {
+  return [...text.matchAll(/(?:^|\r?\n)a=(sendrecv|sendonly|recvonly|inactive)[ \t]*(?=\r?\n|$)/g)].map((match) => match[1]!);
 }

@@ -37,15 +37,18 @@ export const visitActionSchema = z.discriminatedUnion('action', [
 
 export type VisitAction = z.infer<typeof visitActionSchema>;
 
-export const mediaStateSchema = z.strictObject({ micOn: z.boolean(), cameraOn: z.boolean(), sharing: z.boolean().optional() });
+/** What the page's microphone, camera and screen do, said from its connection (a replaced page cannot). */
+export const mediaStateSchema = z.strictObject({ connectionId: id, micOn: z.boolean(), cameraOn: z.boolean(), sharing: z.boolean().optional() });
 export type MediaState = z.infer<typeof mediaStateSchema>;
 
 /** In-visit chat (lib/visit/chat.ts): one message. */
 export const CHAT_MESSAGE_MAX_CHARS = 1000;
 
 export const chatRequestSchema = z.strictObject({
+  /** The page's connection: a page whose stream closed, or that another device replaced, cannot post. */
+  connectionId: id,
   body: z.string('Write a message').trim().min(1, 'Write a message').max(CHAT_MESSAGE_MAX_CHARS, `A message is at most ${CHAT_MESSAGE_MAX_CHARS} characters`),
 });
 
-/** A request body: the message and JSON around it, its characters up to 4 bytes each. */
-export const CHAT_REQUEST_MAX_BYTES = CHAT_MESSAGE_MAX_CHARS * 4 + 64;
+/** A request body: the message, its characters up to 4 bytes each, and the connection and JSON around it. */
+export const CHAT_REQUEST_MAX_BYTES = CHAT_MESSAGE_MAX_CHARS * 4 + 128;

@@ -49,7 +49,9 @@ export async function relaySignal(hub: StreamHub, database: Database, meetingId:
   const snapshot = (await hub.followedSnapshot(meetingId)) ?? (await readMeetingSnapshot(database, meetingId));
   const refusal = signalRefusal(snapshot, senderId, signal);
   if (refusal) throw refusal;
-  if (hub.deliverLocally(signal.to, { from: signal.from, payload: signal.payload })) return;
+  const delivery = hub.deliverLocally(signal.to, { from: signal.from, payload: signal.payload });
+  if (delivery === 'delivered') return;
+  if (delivery === 'busy') throw new AppError('recipient_busy', 503, 'That participant is not keeping up; try again shortly', { 'Retry-After': '1' });
   await database.transaction(async (tx) => {
     await tx.insert(signals).values({ meetingId, fromConnection: signal.from, toConnection: signal.to, payload: signal.payload });
     await announce(tx, signalTopic(signal.to));

@@ -1,6 +1,9 @@
 import type { Database } from '@/lib/db/client';
 import { db } from '@/lib/db';
 import { onAnnouncement, onMeetingChange, signalTopic } from '@/lib/db/bus';
+import { handBackConnection } from '@/lib/visit/meeting-state';
+import { chatFor } from '@/lib/visit/chat';
+import { iceConfiguration } from '@/lib/visit/ice-servers';
 import { readMeetingSnapshot, takeSignals, viewOf, type MeetingSnapshot } from '@/lib/visit/meeting-view';
 import { describeError, log } from '@/lib/log';
 
@@ -18,6 +21,8 @@ import { describeError, log } from '@/lib/log';
 //   another server go through the database (lib/visit/signal-relay.ts).
 
 export const HEARTBEAT_MS = 15_000;
+/** Signals wait for a browser with at most this much unread on its stream (its view comes first). */
+const SIGNAL_BACKLOG_MAX_BYTES = 128 * 1024;
 /** Pings go out in this many slices per heartbeat, one slice per tick. */
 const PING_SLICES = 150;
 
@@ -38,7 +43,11 @@ export interface StreamClient {
   lastChatId: number;
   /** Only snapshots read from this epoch on may judge the client: older ones predate its connect. */
   minEpoch: number;
+  /** This connection was given its STUN/TURN settings (once it was in the call). */
+  iceSent: boolean;
   send(event: string, data: unknown): void;
+  /** Bytes written to this stream that its browser has not read yet. */
+  backlog(): number;
   comment(text: string): void;
   /** Ends the HTTP stream (the route then disconnects the participant unless it was replaced). */
   close(): void;
@@ -48,20 +57,56 @@ export class StreamHub {
   private readonly rooms = new Map<string, Room>();
   private readonly byConnection = new Map<string, StreamClient>();
   private readonly byParticipant = new Map<string, StreamClient>();
+  /**
+   * Connections being set up here: connected in the database, their stream not attached yet. A
+   * snapshot that names one does not judge this participant's older stream: it is replaced when
+   * the new one attaches, or handed its place back if the new one's browser went away meanwhile.
+   */
+  private readonly pending = new Set<string>();
   private readonly signalSubscriptions = new Map<string, Promise<() => void>>();
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly pingSlices = Array.from({ length: PING_SLICES }, () => new Set<StreamClient>());
   private pingTick = 0;
 
-  constructor(readonly database: Database) {}
+  constructor(
+    readonly database: Database,
+    /** How a meeting is read (the database's snapshot; a test counts the reads). */
+    readonly readSnapshot: typeof readMeetingSnapshot = readMeetingSnapshot,
+  ) {}
 
   get size(): number {
     return this.byConnection.size;
   }
 
-  /** Starts serving a stream whose connect has committed; replaces this participant's older stream here. */
+  /** A stream is about to connect `connectionId` (before its connect transaction starts). */
+  connecting(connectionId: string): void {
+    this.pending.add(connectionId);
+  }
+
+  /** The connect of `connectionId` made no connection (it failed, or the visit let nobody in). */
+  notConnected(connectionId: string): void {
+    this.pending.delete(connectionId);
+  }
+
+  /**
+   * The stream of `connectionId` will not be attached: its connect failed, or its browser went away
+   * while it was connecting. When the same participant still has a live stream here, the place goes
+   * back to it (compare-and-set, so a newer connection elsewhere is left alone) and true is returned:
+   * the browser that is still there stays connected and Epic hears nothing. False when there is none.
+   */
+  async abandon(participantId: string, connectionId: string): Promise<boolean> {
+    this.pending.delete(connectionId);
+    const live = this.byParticipant.get(participantId);
+    if (!live || live.replaced || live.listener) return false;
+    return handBackConnection(this.database, participantId, connectionId, live.connectionId);
+  }
+
+  /**
+   * Starts serving a stream whose connect has committed, or a removed person's listening stream
+   * (counted, pinged and replaced like any other); replaces this participant's older stream here.
+   */
   attach(client: StreamClient): void {
-    if (client.listener) return this.attachListener(client);
+    this.pending.delete(client.connectionId);
     const previous = this.byParticipant.get(client.participantId);
     if (previous && previous !== client) this.replace(previous);
     this.byParticipant.set(client.participantId, client);
@@ -73,19 +118,13 @@ export class StreamHub {
     this.heartbeat ??= setInterval(() => this.pingNextSlice(), HEARTBEAT_MS / PING_SLICES);
     this.heartbeat.unref();
     void room.refresh();
+    if (client.listener) return;
     // Signals another server stored for this connection: now, and whenever it says there are more.
     this.signalSubscriptions.set(
       client.connectionId,
       onAnnouncement(signalTopic(client.connectionId), () => void this.deliverStored(client)).catch(() => () => undefined),
     );
     void this.deliverStored(client);
-  }
-
-  private attachListener(client: StreamClient): void {
-    const room = this.roomOf(client.meetingId);
-    client.minEpoch = room.epoch + 1;
-    room.clients.add(client);
-    void room.refresh();
   }
 
   detach(client: StreamClient): void {
@@ -107,12 +146,17 @@ export class StreamHub {
     }
   }
 
-  /** Hands a signal to a stream on this server; false when the connection is not here. */
-  deliverLocally(toConnection: string, message: { from: string; payload: unknown }): boolean {
+  /**
+   * Hands a signal to a stream on this server: 'absent' when the connection is not here, 'busy' when
+   * its browser has not read what it was sent already. The sender is refused then, not the receiver
+   * dropped: one person's flood must not cut another off.
+   */
+  deliverLocally(toConnection: string, message: { from: string; payload: unknown }): 'delivered' | 'absent' | 'busy' {
     const client = this.byConnection.get(toConnection);
-    if (!client) return false;
+    if (!client || client.listener) return 'absent';
+    if (client.backlog() > SIGNAL_BACKLOG_MAX_BYTES) return 'busy';
     client.send('signal', message);
-    return true;
+    return 'delivered';
   }
 
   /**
@@ -146,7 +190,7 @@ export class StreamHub {
         continue;
       }
       const me = snapshot?.people.find((person) => person.id === client.participantId);
-      if (me && me.connectionId !== client.connectionId) {
+      if (me && me.connectionId !== client.connectionId && !(me.connectionId && this.pending.has(me.connectionId))) {
         // Another device holds the place now; or ours was dropped (the stale sweep, a removal):
         // the page reconnects and learns where it stands.
         if (me.connectionId !== null) this.replace(client);
@@ -161,13 +205,20 @@ export class StreamHub {
 
   private sendView(client: StreamClient, snapshot: MeetingSnapshot | null) {
     const view = viewOf(snapshot, client.participantId);
+    // The relay's credentials go only to people in the call, when they enter it (before the view
+    // that lets them call): a waiting, removed or former participant never gets them. The page
+    // renews them from GET …/ice, which asks the same.
+    if (view.stage === 'in-call' && !client.iceSent && !client.listener) {
+      client.iceSent = true;
+      client.send('ice', iceConfiguration(client.participantId));
+    }
     const state = JSON.stringify({ ...view, connectionId: client.connectionId });
     if (state !== client.lastState) {
       client.lastState = state;
       client.send('state', JSON.parse(state) as unknown);
     }
     if (view.allowed.chat && snapshot) {
-      const messages = snapshot.chat.filter((message) => message.id > client.lastChatId);
+      const messages = chatFor(snapshot.chat, client.participantId, client.lastChatId);
       if (messages.length) {
         client.lastChatId = messages.at(-1)!.id;
         client.send('chat', { messages });
@@ -220,9 +271,7 @@ class Room {
       this.again = true;
       return this.reading;
     }
-    this.reading = this.readUntilCurrent().finally(() => {
-      this.reading = null;
-    });
+    this.reading = this.readUntilCurrent();
     return this.reading;
   }
 
@@ -239,23 +288,29 @@ class Room {
   }
 
   private async readUntilCurrent(): Promise<void> {
-    do {
-      this.again = false;
-      const epoch = ++this.epoch;
-      try {
-        const snapshot = await readMeetingSnapshot(this.hub.database, this.meetingId);
-        this.snapshot = snapshot;
-        this.hub.publish(this, snapshot, epoch);
-      } catch (error) {
-        logError('read', error);
-        // The database is away: try again shortly, while anyone is still here.
-        this.retry ??= setTimeout(() => {
-          this.retry = null;
-          if (this.clients.size) void this.refresh();
-        }, 2000);
-        return;
-      }
-    } while (this.again);
+    try {
+      do {
+        this.again = false;
+        const epoch = ++this.epoch;
+        try {
+          const snapshot = await this.hub.readSnapshot(this.hub.database, this.meetingId);
+          this.snapshot = snapshot;
+          this.hub.publish(this, snapshot, epoch);
+        } catch (error) {
+          logError('read', error);
+          // The database is away: try again shortly, while anyone is still here.
+          this.retry ??= setTimeout(() => {
+            this.retry = null;
+            if (this.clients.size) void this.refresh();
+          }, 2000);
+          return;
+        }
+      } while (this.again);
+    } finally {
+      // In the same step as the last check of `again`: a refresh asked for after it starts a new
+      // read. (Cleared in a .finally() callback instead, a refresh asked for in between was lost.)
+      this.reading = null;
+    }
   }
 }
 

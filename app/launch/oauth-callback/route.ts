@@ -4,7 +4,7 @@ import { recordLaunch } from '@/lib/epic/launch-log';
 import { completeEpicAuthorization, OAuthLaunchError } from '@/lib/epic/oauth';
 import { requestLanguage } from '@/lib/i18n/request-language';
 import { launchFailureResponse } from '../failure-page';
-import { OAUTH_CALLBACK_PATH, oauthRedirectUri } from '@/lib/public-url';
+import { OAUTH_CALLBACK_PATH, oauthRedirectUri, secureCookies } from '@/lib/public-url';
 import { finishLaunch, OAUTH_STATE_COOKIE } from '../finish-launch';
 import { describeError, log } from '@/lib/log';
 
@@ -25,7 +25,9 @@ export async function GET(request: NextRequest) {
       mode: authorized.pending.mode,
       grant: authorized.grant,
     });
-    response.cookies.delete({ name: OAUTH_STATE_COOKIE, path: OAUTH_CALLBACK_PATH });
+    // Appended as it is: response.cookies would rewrite every Set-Cookie from a map keyed by name,
+    // and lose one of the visit's two same-named, path-scoped cookies.
+    response.headers.append('Set-Cookie', `${OAUTH_STATE_COOKIE}=; Path=${OAUTH_CALLBACK_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secureCookies() ? '; Secure' : ''}`);
     return response;
   } catch (error) {
     if (error instanceof OAuthLaunchError) {

@@ -5,6 +5,9 @@ import { usePatientText } from '@/components/patient/language';
 import { CHAT_MESSAGE_MAX_CHARS, chatRequestSchema } from '@/lib/visit/schema';
 import type { ChatMessage } from '@/lib/visit/meeting-view';
 
+/** What the person writes; the page adds its connection when it sends. */
+const chatMessageSchema = chatRequestSchema.pick({ body: true });
+
 /** The visit's chat: the messages so far, and a box to write one. Shown only in the call, when on. */
 export function ChatPanel({ messages, myId, send, onClose }: { messages: ChatMessage[]; myId: string; send(body: string): Promise<Response>; onClose(): void }) {
   const t = usePatientText().text.visit;
@@ -20,7 +23,7 @@ export function ChatPanel({ messages, myId, send, onClose }: { messages: ChatMes
   useEffect(() => input.current?.focus(), []);
 
   const submit = async () => {
-    const parsed = chatRequestSchema.safeParse({ body: draft });
+    const parsed = chatMessageSchema.safeParse({ body: draft });
     if (!parsed.success) return setProblem(parsed.error.issues[0]?.message ?? t.chatRefused);
     setSending(true);
     try {

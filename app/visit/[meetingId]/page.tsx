@@ -5,7 +5,6 @@ import { logoUrl } from '@/lib/branding/logo';
 import { db } from '@/lib/db';
 import { integrations, meetings } from '@/lib/db/schema';
 import { requestLanguage } from '@/lib/i18n/request-language';
-import { iceConfiguration } from '@/lib/visit/ice-servers';
 import { meetingView } from '@/lib/visit/meeting-view';
 import { participantSession } from '@/lib/visit/participant-request';
 import { VisitRoom } from './visit-room';
@@ -34,7 +33,6 @@ export default async function VisitPage({ params, searchParams }: { params: Prom
         initialView={view}
         customText={visit.customText}
         logoSrc={visit.logoHash ? logoUrl(visit.logoHash) : null}
-        ice={iceConfiguration(session.participantId)}
         roomNotice={view.me.userType === 'Provider' ? roomNoticeOf(query) : null}
       />
     </LanguageProvider>
@@ -45,5 +43,5 @@ export default async function VisitPage({ params, searchParams }: { params: Prom
 function roomNoticeOf(query: Record<string, string | string[] | undefined>) {
   const kind = query.room;
   const name = typeof query.roomName === 'string' ? query.roomName.slice(0, 100) : '';
-  return (kind === 'room_unknown' || kind === 'room_offline') && name ? { kind, name } as const : null;
+  return (kind === 'room_unknown' || kind === 'room_offline' || kind === 'visit_full') && name ? ({ kind, name } as const) : null;
 }

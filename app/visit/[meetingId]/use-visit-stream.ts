@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import type { IceConfiguration } from '@/lib/visit/ice-servers';
 import type { ChatMessage, MeetingView } from '@/lib/visit/meeting-view';
 import type { SignalPayload } from './peer-mesh';
 
@@ -21,6 +22,10 @@ export interface VisitStream {
   replaced: boolean;
   /** The chat so far, oldest first (a new stream sends it all again; kept once each). */
   chat: ChatMessage[];
+  /** STUN/TURN settings: sent once this person is in the call, null before. */
+  ice: IceConfiguration | null;
+  /** Renewed settings (GET …/ice) replace them. */
+  setIce(ice: IceConfiguration): void;
 }
 
 export function useVisitStream(
@@ -33,6 +38,7 @@ export function useVisitStream(
   const [status, setStatus] = useState<StreamStatus>('connecting');
   const [replaced, setReplaced] = useState(false);
   const [chat, setChat] = useState<ChatMessage[]>([]);
+  const [ice, setIce] = useState<IceConfiguration | null>(null);
   const onSignal = useRef(options.onSignal);
   onSignal.current = options.onSignal;
 
@@ -61,12 +67,17 @@ export function useVisitStream(
           current = next.connectionId;
           setConnectionId(current);
         }
-        if (next.stage === 'ended' || next.stage === 'gone') stop();
+        if (next.stage === 'ended' || next.stage === 'gone') {
+          stop();
+          // The visit's cookie opened what is over now: it goes too.
+          void fetch(`/api/visits/${meetingId}/session`, { method: 'DELETE' }).catch(() => undefined);
+        }
       });
       opened.addEventListener('signal', (event) => {
         const { from, payload } = JSON.parse((event as MessageEvent<string>).data) as { from: string; payload: SignalPayload };
         if (current) onSignal.current(from, payload, current);
       });
+      opened.addEventListener('ice', (event) => setIce(JSON.parse((event as MessageEvent<string>).data) as IceConfiguration));
       opened.addEventListener('chat', (event) => {
         const { messages } = JSON.parse((event as MessageEvent<string>).data) as { messages: ChatMessage[] };
         setChat((known) => mergeChat(known, messages));
@@ -94,9 +105,10 @@ export function useVisitStream(
       source?.close();
       setStatus('stopped');
     };
-    // The page is back: no need to wait for the backoff.
+    // The page is back: no need to wait for the backoff. Only a stream that is closed is reopened: one
+    // still connecting would be given up half-way, and its place in the visit with it.
     const comeBack = () => {
-      if (stopped || document.visibilityState !== 'visible' || source?.readyState === EventSource.OPEN) return;
+      if (stopped || document.visibilityState !== 'visible' || (source && source.readyState !== EventSource.CLOSED)) return;
       failures = 0;
       open();
     };
@@ -119,7 +131,7 @@ export function useVisitStream(
     };
   }, [meetingId, options.enabled, replaced]);
 
-  return { view, connectionId, status, replaced, chat };
+  return { view, connectionId, status, replaced, chat, ice, setIce };
 }
 
 function mergeChat(known: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {

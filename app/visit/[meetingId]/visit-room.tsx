@@ -15,9 +15,8 @@ interface Props {
   initialView: MeetingView;
   customText: string;
   logoSrc: string | null;
-  ice: IceConfiguration;
   /** For a provider whose launch called a room that could not be called (lib/rooms/call.ts). */
-  roomNotice?: { kind: 'room_unknown' | 'room_offline'; name: string } | null;
+  roomNotice?: { kind: 'room_unknown' | 'room_offline' | 'visit_full'; name: string } | null;
 }
 
 /** Where a room device goes when its call is over: its idle screen. */
@@ -26,7 +25,7 @@ const ROOM_HOME = '/room';
 const ROOM_WAITS_FOR_CALLER_MS = 45_000;
 const ROOM_WAITS_FOR_RETURN_MS = 5000;
 
-export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, roomNotice = null }: Props) {
+export function VisitRoom({ meetingId, initialView, customText, logoSrc, roomNotice = null }: Props) {
   const { text } = usePatientText();
   const t = text.visit;
   const [left, setLeft] = useState(false);
@@ -39,7 +38,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
     if (mesh && mesh.myConnectionId === connectionId) void mesh.handleSignal(from, payload);
     else earlySignals.current.push({ from, payload, connectionId });
   }, []);
-  const { view, connectionId, status, replaced, chat } = useVisitStream(meetingId, initialView, { enabled: !left, onSignal });
+  const { view, connectionId, status, replaced, chat, ice, setIce } = useVisitStream(meetingId, initialView, { enabled: !left, onSignal });
   const isRoom = view.me.userType === 'Room';
   const inCall = view.stage === 'in-call' && !left && !replaced;
   const waiting = view.stage === 'waiting-for-host' || view.stage === 'waiting-for-admission';
@@ -59,8 +58,15 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
   // Known only in the browser (the server render has no navigator).
   const [canShare, setCanShare] = useState(false);
   useEffect(() => setCanShare(canShareScreen()), []);
-  // The ICE configuration in use: renewed TURN credentials replace the ones the page came with.
+  // The ICE configuration in use: it comes on the stream as this person enters the call, and
+  // renewed TURN credentials replace it.
   const iceRef = useRef(ice);
+  const iceReady = ice !== null;
+  useEffect(() => {
+    if (!ice) return;
+    iceRef.current = ice;
+    meshRef.current?.setConfiguration({ iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy });
+  }, [ice]);
 
   const post = useCallback(
     (path: string, body: unknown) =>
@@ -70,10 +76,11 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
 
   // One mesh per connection of ours: after a reconnect the others address us anew.
   useEffect(() => {
-    if (!connectionId || !inCall) return;
+    const configuration = iceRef.current;
+    if (!connectionId || !inCall || !iceReady || !configuration) return;
     const mesh = new PeerMesh({
       myConnectionId: connectionId,
-      configuration: { iceServers: iceRef.current.iceServers, iceTransportPolicy: iceRef.current.iceTransportPolicy },
+      configuration: { iceServers: configuration.iceServers, iceTransportPolicy: configuration.iceTransportPolicy },
       send: (to, payload) => post('signal', { from: connectionId, to, payload }),
       onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
       onReport: (peer, report) => setReports((current) => withEntry(current, peer, report)),
@@ -88,19 +95,19 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
       setReports(new Map());
       setRemoteScreens(new Map());
     };
-  }, [connectionId, inCall, post]);
+  }, [connectionId, inCall, iceReady, post]);
 
   useEffect(() => {
     meshRef.current?.sync(inCall ? view.peers : []);
-  }, [view, inCall, connectionId]);
+  }, [view, inCall, connectionId, iceReady]);
 
   useEffect(() => {
     meshRef.current?.setLocalStream(media.stream);
-  }, [media.stream, connectionId, inCall]);
+  }, [media.stream, connectionId, inCall, iceReady]);
 
   useEffect(() => {
     meshRef.current?.setScreen(screen?.getVideoTracks()[0] ?? null);
-  }, [screen, connectionId, inCall]);
+  }, [screen, connectionId, inCall, iceReady]);
 
   const stopSharing = useCallback(() => {
     setScreen((current) => {
@@ -122,7 +129,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
       return; // The person chose not to share.
     }
     // The server decides: it refuses a share the meeting policy does not allow.
-    const response = await post('media', { micOn, cameraOn, sharing: true }).catch(() => null);
+    const response = connectionId ? await post('media', { connectionId, micOn, cameraOn, sharing: true }).catch(() => null) : null;
     if (!response?.ok) {
       shared.getTracks().forEach((track) => track.stop());
       setShareProblem(response?.status === 403 ? t.shareRefused : t.shareFailed);
@@ -149,38 +156,36 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
     if (!over && !alone) return;
     const timer = setTimeout(
       () => {
-        if (connectionId) void post('actions', { action: 'leave', connectionId }).catch(() => undefined);
-        window.location.assign(ROOM_HOME);
+        // Hanging up ends the room's place in this visit, and its cookie for it.
+        const leaving = connectionId ? post('actions', { action: 'leave', connectionId }).catch(() => undefined) : Promise.resolve();
+        void leaving
+          .then(() => fetch(`/api/visits/${meetingId}/session`, { method: 'DELETE' }))
+          .catch(() => undefined)
+          .finally(() => window.location.assign(ROOM_HOME));
       },
       over ? 3000 : everInCall.current ? ROOM_WAITS_FOR_RETURN_MS : ROOM_WAITS_FOR_CALLER_MS,
     );
     return () => clearTimeout(timer);
-  }, [isRoom, view.stage, replaced, left, connectionId, post]);
+  }, [isRoom, view.stage, replaced, left, connectionId, post, meetingId]);
 
   // TURN credentials expire: new ones before they do, for the links' next ICE gathering.
+  const iceExpiresAt = ice?.expiresAt ?? null;
   useEffect(() => {
-    if (!ice.expiresAt) return;
-    let expiresAt = ice.expiresAt;
+    if (!iceExpiresAt || !inCall) return;
     let timer: ReturnType<typeof setTimeout>;
     const renew = async () => {
       try {
         const response = await fetch(`/api/visits/${meetingId}/ice`, { cache: 'no-store' });
-        if (response.ok) {
-          const fresh = (await response.json()) as IceConfiguration;
-          iceRef.current = fresh;
-          meshRef.current?.setConfiguration({ iceServers: fresh.iceServers, iceTransportPolicy: fresh.iceTransportPolicy });
-          expiresAt = fresh.expiresAt ?? expiresAt;
-        }
-      } finally {
-        schedule();
+        // New settings re-run this effect, with their own expiry.
+        if (response.ok) return setIce((await response.json()) as IceConfiguration);
+      } catch {
+        // offline for a moment
       }
+      timer = setTimeout(() => void renew(), 30_000);
     };
-    const schedule = () => {
-      timer = setTimeout(() => void renew(), Math.max(30_000, (expiresAt - Date.now()) * 0.8));
-    };
-    schedule();
+    timer = setTimeout(() => void renew(), Math.max(30_000, (iceExpiresAt - Date.now()) * 0.8));
     return () => clearTimeout(timer);
-  }, [ice, meetingId]);
+  }, [iceExpiresAt, inCall, meetingId, setIce]);
 
   // The microphone and camera switches: the tracks, and what the others' tiles show.
   useEffect(() => {
@@ -190,7 +195,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
   const sharing = screen !== null;
   useEffect(() => {
     if (!connectionId || !inCall) return;
-    void post('media', { micOn, cameraOn, sharing })
+    void post('media', { connectionId, micOn, cameraOn, sharing })
       .then((response) => {
         // The policy changed, or this is a new connection the server judges anew.
         if (response.status === 403 && sharing) {
@@ -298,7 +303,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
       {isProvider ? <WaitingNotice view={view} chime={chime} post={post} /> : null}
       {isProvider && roomNotice && roomNoticeShown ? (
         <div role="alert" className="flex flex-wrap items-center gap-2 bg-amber-100 px-3 py-2 text-slate-900" data-testid="room-notice">
-          <p className="min-w-0 flex-1 text-sm">{roomNotice.kind === 'room_unknown' ? t.roomUnknown(roomNotice.name) : t.roomOffline(roomNotice.name)}</p>
+          <p className="min-w-0 flex-1 text-sm">{roomNotice.kind === 'room_unknown' ? t.roomUnknown(roomNotice.name) : roomNotice.kind === 'visit_full' ? t.roomVisitFull(roomNotice.name) : t.roomOffline(roomNotice.name)}</p>
           <button type="button" className={lightButton} onClick={() => setRoomNoticeShown(false)}>
             {t.dismiss}
           </button>
@@ -355,7 +360,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, ice, ro
           <ChatPanel
             messages={chat}
             myId={view.me.participantId}
-            send={(body) => post('chat', { body })}
+            send={(body) => post('chat', { body, connectionId })}
             onClose={() => setChatOpen(false)}
           />
         ) : null}

@@ -141,6 +141,8 @@ const OUTCOME_MEANINGS: Record<string, string> = {
   new_visit_refused: "A provider's start-again form was not ours, too old, or its integration is gone.",
   room_unknown: 'A provider called a room (RoomName) that is not registered for this integration.',
   room_offline: 'A provider called a room whose device is not online.',
+  room_visit_full: 'A provider called a room, but the visit already had all the people it can hold.',
+  room_visit_ended: 'A provider called a room into a visit that had just ended.',
   oauth_missing_launch: 'OAuth: the launch had no iss or launch code, or no client ID is set.',
   oauth_issuer_not_allowed: 'OAuth: iss is not on the allowlist of this Epic Environment.',
   oauth_discovery_failed: "OAuth: Epic's smart-configuration and metadata could not be read.",

@@ -315,7 +315,7 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
         </Field>
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" {...form.register('chatEnabled')} />
-          In-visit chat (messages are shown only to people in the call, and deleted with the visit)
+          In-visit chat (each message is shown only to the people in the call when it was sent, and deleted with the visit)
         </label>
         <p className="rounded bg-slate-50 p-3 text-sm text-slate-700" data-testid="no-recording">
           Recording: Televisit never records visits. Video and sound go straight between the people in the call and are never stored.

@@ -3,7 +3,7 @@ import { db } from '@/lib/db';
 import { roomParticipant } from '@/lib/rooms/call';
 import { ROOM_COOKIE } from '@/lib/rooms/credentials';
 import { roomOfDevice } from '@/lib/rooms/store';
-import { participantCookieName, participantCookieOptions, signParticipantSession } from '@/lib/visit/participant-session';
+import { setParticipantCookies, signParticipantSession } from '@/lib/visit/participant-session';
 
 /**
  * A paired room device answers its call: with the room's participant in that visit it gets the
@@ -19,6 +19,6 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const participantId = await roomParticipant(database, room, meetingId);
   if (!participantId) return back;
   const response = new NextResponse(null, { status: 303, headers: { Location: `/visit/${meetingId}`, 'Cache-Control': 'no-store' } });
-  response.cookies.set(participantCookieName(meetingId), signParticipantSession(participantId, meetingId), participantCookieOptions());
+  setParticipantCookies(response.headers, meetingId, signParticipantSession(participantId, meetingId));
   return response;
 }

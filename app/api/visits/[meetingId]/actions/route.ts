@@ -1,8 +1,7 @@
 import { db } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { readJsonBody } from '@/lib/http/body';
-import { hangUp } from '@/lib/rooms/call';
-import { actOnPatient, disconnectParticipant, endMeeting } from '@/lib/visit/meeting-state';
+import { actOnParticipant, disconnectParticipant, endMeeting, endRoomCalls } from '@/lib/visit/meeting-state';
 import { withParticipant } from '@/lib/visit/participant-request';
 import { visitActionSchema } from '@/lib/visit/schema';
 
@@ -16,11 +15,11 @@ export const POST = withParticipant(async (request, { meetingId, session }) => {
   let done = true;
   if (action.action === 'leave') {
     await disconnectParticipant(database, session.participantId, action.connectionId);
-    // A room device that leaves hangs up: it is not called again until a provider calls it.
-    await hangUp(database, session.participantId);
+    // A room device that leaves hangs up: its place ends, until a provider's launch calls it again.
+    await endRoomCalls(database, { participantId: session.participantId });
   }
   else if (action.action === 'end') done = await endMeeting(database, meetingId, { by: 'provider', participantId: session.participantId });
-  else done = await actOnPatient(database, meetingId, session.participantId, action.participantId, action.action);
+  else done = await actOnParticipant(database, meetingId, session.participantId, action.participantId, action.action);
   if (!done) throw new AppError('refused', 403, 'Only the provider can do that, in a visit that has not ended');
   return new Response(null, { status: 204 });
 }, 'visit action');

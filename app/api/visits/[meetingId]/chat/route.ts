@@ -5,16 +5,15 @@ import { sharedLimiter } from '@/lib/http/rate-limit';
 import { postChatMessage } from '@/lib/visit/chat';
 import { CHAT_REQUEST_MAX_BYTES, chatRequestSchema } from '@/lib/visit/schema';
 import { withParticipant } from '@/lib/visit/participant-request';
-import { streamHub } from '@/lib/visit/stream-hub';
 
 // A person types as fast as a person types: a few at once, then one a second.
 const messagesPerParticipant = () => sharedLimiter('visit-chat', { burst: 5, perSecond: 1 });
 
-/** Posts a chat message to the visit; the push streams of everyone in the call carry it. */
+/** Posts a chat message to the visit; the push streams of everyone in the call now carry it. */
 export const POST = withParticipant(async (request, { meetingId, session }) => {
   const limiter = messagesPerParticipant();
   if (!limiter.take(session.participantId)) throw tooManyRequests(limiter.retryAfterSeconds(session.participantId), 'Too many messages; wait a moment');
-  const { body } = chatRequestSchema.parse(await readJsonBody(request, CHAT_REQUEST_MAX_BYTES));
-  await postChatMessage(await streamHub(), await db(), meetingId, session.participantId, body);
+  const { body, connectionId } = chatRequestSchema.parse(await readJsonBody(request, CHAT_REQUEST_MAX_BYTES));
+  await postChatMessage(await db(), meetingId, session.participantId, connectionId, body);
   return new Response(null, { status: 204 });
 }, 'visit chat');
