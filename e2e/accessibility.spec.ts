@@ -16,8 +16,8 @@ async function expectAccessible(page: Page, language: 'en' | 'es') {
 }
 
 const HEADINGS = {
-  en: { waiting: 'Waiting for the host to start this meeting', admission: 'The provider will let you in soon', ended: 'This visit has ended.', refused: 'This visit link cannot be opened', full: 'This visit is full', removed: 'You are not in the visit right now.', replaced: 'You joined from another device', left: 'You left the visit', device: 'Test your device for your video visit', inCall: 'In the visit with Lee Chen' },
-  es: { waiting: 'Esperando a que el anfitrión inicie esta reunión', admission: 'El proveedor le dejará entrar pronto', ended: 'Esta visita terminó.', refused: 'No se puede abrir este enlace de la visita', full: 'Esta visita está llena', removed: 'Ahora mismo no está en la visita.', replaced: 'Usted entró desde otro dispositivo', left: 'Usted salió de la visita', device: 'Pruebe su dispositivo para su visita por video', inCall: 'En la visita con Lee Chen' },
+  en: { waiting: 'Waiting for the host to start this meeting', admission: 'Your provider will let you in soon', ended: 'This visit has ended.', refused: 'This visit link cannot be opened', full: 'This visit is full', removed: 'You are not in the visit right now.', replaced: 'You joined from another device', left: 'You left the visit', device: 'Test your device for your video visit', inCall: 'In the visit with Lee Chen' },
+  es: { waiting: 'Esperando a que el anfitrión inicie esta reunión', admission: 'Su proveedor le dejará entrar pronto', ended: 'Esta visita terminó.', refused: 'No se puede abrir este enlace de la visita', full: 'Esta visita está llena', removed: 'Ahora mismo no está en la visita.', replaced: 'Usted entró desde otro dispositivo', left: 'Usted salió de la visita', device: 'Pruebe su dispositivo para su visita por video', inCall: 'En la visita con Lee Chen' },
 } as const;
 
 for (const language of ['en', 'es'] as const) {
@@ -44,12 +44,12 @@ for (const language of ['en', 'es'] as const) {
     test('the waiting room, the call, leaving and being removed pass axe', async ({ page, baseURL }) => {
       const sessionId = uniqueSessionId();
       await page.goto(launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT901', FirstName: 'Ana' }));
-      await expect(page.getByTestId('visit-status')).toHaveText(words.waiting);
+      await expect(page.getByTestId('visit-status')).toContainText(words.waiting);
       await expectAccessible(page, language);
 
       const provider = await launchVisitor(baseURL!, integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP901', FirstName: 'Lee', LastName: 'Chen' });
       const providerStream = await openStream(baseURL!, provider);
-      await expect(page.getByTestId('visit-status')).toHaveText(words.admission);
+      await expect(page.getByTestId('visit-status')).toContainText(words.admission);
       await expectAccessible(page, language);
 
       const patientId = ((await eventually(() => (providerStream.state()?.waiting as Array<{ participantId: string }> | undefined)?.[0])) as { participantId: string }).participantId;
@@ -77,10 +77,10 @@ for (const language of ['en', 'es'] as const) {
     test('a second device takes over: the first page passes axe', async ({ browser }) => {
       const link = launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT902' });
       const first = await openPage(browser, link, language);
-      await expect(first.getByTestId('visit-status')).toHaveText(words.waiting);
+      await expect(first.getByTestId('visit-status')).toContainText(words.waiting);
       await openStreamConnection(first, 'PAT902');
       const second = await openPage(browser, link, language);
-      await expect(second.getByTestId('visit-status')).toHaveText(words.waiting);
+      await expect(second.getByTestId('visit-status')).toContainText(words.waiting);
       await expect(first.getByText(words.replaced)).toBeVisible();
       await expectAccessible(first, language);
       await first.context().close();
@@ -98,11 +98,11 @@ for (const language of ['en', 'es'] as const) {
 test('the language is switched on the page, and remembered', async ({ page }) => {
   const integration = await seedIntegration();
   await page.goto(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT903' }));
-  await expect(page.getByTestId('visit-status')).toHaveText(HEADINGS.en.waiting);
+  await expect(page.getByTestId('visit-status')).toContainText(HEADINGS.en.waiting);
   await page.getByTestId('language-switch').click();
-  await expect(page.getByTestId('visit-status')).toHaveText(HEADINGS.es.waiting);
+  await expect(page.getByTestId('visit-status')).toContainText(HEADINGS.es.waiting);
   await page.reload();
-  await expect(page.getByTestId('visit-status')).toHaveText(HEADINGS.es.waiting);
+  await expect(page.getByTestId('visit-status')).toContainText(HEADINGS.es.waiting);
   await page.goto('/device-test');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(HEADINGS.es.device);
   await page.goto('/launch?key=nothing&data=nothing');

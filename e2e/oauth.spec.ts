@@ -40,7 +40,7 @@ async function openFresh(browser: Browser, path: string) {
 test('a launch goes through Epic authorization with PKCE, and its token is the Bearer of that participant\'s notifications', async ({ browser }) => {
   const launchCode = epic.issueLaunchCode();
   const { page, context } = await openFresh(browser, oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT800' }, launchCode));
-  await expect(page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
 
   const [authorize] = epic.authorizeRequests;
   expect(Object.fromEntries(authorize!)).toMatchObject({
@@ -69,7 +69,7 @@ test('a launch goes through Epic authorization with PKCE, and its token is the B
 test('discovery falls back to <iss>/metadata', async ({ browser }) => {
   epic.smartConfiguration = false;
   const { page, context } = await openFresh(browser, oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT801' }, epic.issueLaunchCode()));
-  await expect(page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
   await context.close();
 });
 
@@ -77,7 +77,7 @@ test('a reused launch code, an issuer off the allowlist, and a forged state each
   const launchCode = epic.issueLaunchCode();
   const link = oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT802' }, launchCode);
   const first = await openFresh(browser, link);
-  await expect(first.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(first.page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
   await first.context.close();
 
   const reused = await openFresh(browser, link);
@@ -119,7 +119,7 @@ test('a callback URL taken to another browser is refused, and the browser that s
 
   const page = await context.newPage();
   await page.goto(callback);
-  await expect(page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
   await context.close();
 });
 
@@ -127,7 +127,7 @@ test('a confidential client proves itself with HTTP Basic by default, and in the
   epic.clientSecret = 'confidential-s3cret';
   await query('update integrations set oauth_client_secret_sealed = $1 where id = $2', [sealForApp('confidential-s3cret', 'oauthClientSecret'), integration.id]);
   const basic = await openFresh(browser, oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT810' }, epic.issueLaunchCode()));
-  await expect(basic.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(basic.page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
   expect(epic.tokenAuthorizations.at(-1)).toMatch(/^Basic /);
   expect(epic.tokenRequests.at(-1)!.get('client_secret')).toBeNull();
   await basic.context.close();
@@ -136,7 +136,7 @@ test('a confidential client proves itself with HTTP Basic by default, and in the
   // Settings are cached per server; a save announces itself, so announce this change the same way.
   await query("select pg_notify('televisit', 'settings')");
   const post = await openFresh(browser, oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT811' }, epic.issueLaunchCode()));
-  await expect(post.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(post.page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
   expect(epic.tokenAuthorizations.at(-1)).toBeUndefined();
   expect(epic.tokenRequests.at(-1)!.get('client_secret')).toBe('confidential-s3cret');
   await post.context.close();
@@ -155,7 +155,7 @@ test('with a refresh token (online_access) a token about to expire is renewed be
   // Always inside the renewal margin, so the first notification already renews it.
   epic.tokenLifetimeSeconds = 30;
   const { page, context } = await openFresh(browser, oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT812' }, epic.issueLaunchCode()));
-  await expect(page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
   await expect.poll(() => epic.calls.filter((call) => call.path === '/status').length).toBe(1);
   const refresh = epic.tokenRequests.findIndex((form) => form.get('grant_type') === 'refresh_token');
   expect(refresh).toBeGreaterThan(0);
@@ -168,7 +168,7 @@ test('without a refresh token an expired token keeps the notification pending wi
   epic.tokenLifetimeSeconds = 2;
   const sessionId = uniqueSessionId();
   const first = await openFresh(browser, oauthLink({ SessionID: sessionId, ExternalID: 'PAT813' }, epic.issueLaunchCode()));
-  await expect(first.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(first.page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
   await first.page.waitForTimeout(2500);
   await first.context.close();
   // The Disconnected waits: pending, its attempts recorded with the cause and no call made.
@@ -180,7 +180,7 @@ test('without a refresh token an expired token keeps the notification pending wi
 
   epic.tokenLifetimeSeconds = 3600;
   const again = await openFresh(browser, oauthLink({ SessionID: sessionId, ExternalID: 'PAT813' }, epic.issueLaunchCode()));
-  await expect(again.page.getByTestId('visit-status')).toHaveText('Waiting for the host to start this meeting');
+  await expect(again.page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
   const fresh = epic.tokensIssued.at(-1);
   await expect
     .poll(async () => (await query<{ status: string; state: string }>('select status, state from notifications where session_id = $1 order by seq', [sessionId])).map((row) => `${row.status}:${row.state}`), { timeout: 20_000 })

@@ -7,7 +7,7 @@ import { describeError, log } from '@/lib/log';
 // visits that were abandoned (lib/visit/visit-ending.ts), and, when it is this server's turn,
 // purging records past their retention (lib/retention/purge.ts).
 
-export function startMaintenance(database: Database, options: { everyMs: number; tokenGraceMs: number }): void {
+export function startMaintenance(database: Database, options: { everyMs: number; tokenGraceMs: number }): { stop(): void } {
   let running = false;
   const run = async () => {
     if (running) return;
@@ -23,5 +23,6 @@ export function startMaintenance(database: Database, options: { everyMs: number;
       running = false;
     }
   };
-  setInterval(() => void run(), options.everyMs).unref();
+  const timer = setInterval(() => void run(), options.everyMs).unref();
+  return { stop: () => clearInterval(timer) };
 }

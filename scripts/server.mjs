@@ -39,6 +39,12 @@ await app.prepare();
 const publicOrigin = safeOrigin(process.env.NEXTAUTH_URL);
 
 const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: 20_000, requestTimeout: 120_000 }, (request, response) => {
+  if (stopping) {
+    // Draining: nothing new starts here; the load balancer tries another server.
+    response.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '1', Connection: 'close' });
+    response.end('{"error":"draining","message":"This server is restarting; try again"}');
+    return;
+  }
   request.headers['x-televisit-peer'] = request.socket.remoteAddress ?? '';
   const viaProxy = hooks()?.isTrustedProxy(request.socket.remoteAddress) ?? false;
   // Behind a TLS proxy that says so (and is one of TRUSTED_PROXIES), every cookie is Secure, even
@@ -73,52 +79,62 @@ const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeo
 });
 // Keep-alive longer than a typical proxy's idle timeout, so the proxy closes first.
 server.keepAliveTimeout = 65_000;
-// Connections that carry no request (opened and silent, or kept alive between requests) cost a
-// socket each: past IDLE_CONNECTIONS_MAX the longest idle are closed, once they have been idle a
-// moment (a burst of patients' new connections is not mistaken for idle ones before their first
-// request arrives). Push streams are requests, never idle; they have their own bound
-// (lib/visit/visit-stream.ts).
-const idleConnections = new Map();
+// Connections cost a socket each, and a stranger can open them by the thousand. One that sends no
+// request within SILENT_CONNECTION_MS is closed. One kept alive between requests is idle: past
+// IDLE_CONNECTIONS_MAX the longest idle are closed. Push streams are requests, never idle; they
+// have their own bound (lib/visit/visit-stream.ts).
+const SILENT_CONNECTION_MS = 10_000;
+const idleConnections = new Set();
 const idleMax = Number(process.env.IDLE_CONNECTIONS_MAX ?? 4096);
-const IDLE_GRACE_MS = 1000;
-const trimIdle = () => {
-  const settled = Date.now() - IDLE_GRACE_MS;
-  for (const [socket, since] of idleConnections) {
-    if (idleConnections.size <= idleMax || since > settled) break;
-    idleConnections.delete(socket);
-    socket.destroy();
-  }
-};
-const becameIdle = (socket) => {
-  if (socket.destroyed) return;
-  idleConnections.delete(socket);
-  idleConnections.set(socket, Date.now());
-  trimIdle();
-};
-setInterval(trimIdle, IDLE_GRACE_MS).unref();
 server.on('connection', (socket) => {
-  becameIdle(socket);
-  socket.once('close', () => idleConnections.delete(socket));
+  const silent = setTimeout(() => socket.destroy(), SILENT_CONNECTION_MS).unref();
+  socket.once('data', () => clearTimeout(silent));
+  socket.once('close', () => {
+    clearTimeout(silent);
+    idleConnections.delete(socket);
+  });
 });
 server.on('request', (request, response) => {
   idleConnections.delete(request.socket);
-  response.once('finish', () => becameIdle(request.socket));
+  response.once('finish', () => {
+    const socket = request.socket;
+    if (socket.destroyed) return;
+    idleConnections.add(socket);
+    for (const oldest of idleConnections) {
+      if (idleConnections.size <= idleMax) break;
+      idleConnections.delete(oldest);
+      oldest.destroy();
+    }
+  });
 });
 // A deep accept queue: a morning's rush of patients opening their visits at once waits to be
 // accepted instead of being reset (Node's default is 511; the kernel caps it at somaxconn).
 server.listen({ port, host: hostname, backlog: 4096 }, () => console.log(`[televisit] listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
 
+// SIGTERM (a restart, a deploy) drains the server: it stops accepting connections, answers any
+// request that still arrives on an open one with 503 and Connection: close (a load balancer sends
+// it to another server), tells every visit page to reconnect elsewhere at once, lets what is under
+// way finish (requests, calls to Epic), and exits, within 10 s whatever happens.
+const DRAIN_DEADLINE_MS = 10_000;
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    // Open push streams would hold close() forever: end them, then the process.
-    server.close();
+    console.log(`[televisit] ${signal}: draining`);
+    setTimeout(() => {
+      console.error('[televisit] drain deadline reached; exiting');
+      process.exit(0);
+    }, DRAIN_DEADLINE_MS - 500).unref();
+    const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 2000).unref();
-    setTimeout(() => process.exit(0), 3000).unref();
-    void app.close?.().catch(() => undefined);
+    void (hooks()?.drain() ?? Promise.resolve())
+      .then(() => closed)
+      .catch((error) => console.error('[televisit] drain failed', error instanceof Error ? error.message : error))
+      .finally(() => {
+        void app.close?.().catch(() => undefined);
+        process.exit(0);
+      });
   });
 }
 

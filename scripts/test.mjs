@@ -9,11 +9,14 @@ process.env.NEXT_TELEMETRY_DISABLED = '1';
 const root = path.resolve(import.meta.dirname, '..');
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const turnserver = process.env.TURN_SERVER_PATH ?? '/usr/bin/turnserver';
+const nginx = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 const results = [];
 
-// Debian's packages the browser tests need: Chromium, and coturn for the calls through a relay.
+// Debian's packages the browser tests need: Chromium; coturn for the calls through a relay; nginx as
+// the load balancer in front of several app servers.
 ensureDebianPackage('chromium', chromium, 'CHROMIUM_PATH');
 ensureDebianPackage('coturn', turnserver, 'TURN_SERVER_PATH');
+ensureDebianPackage('nginx', nginx, 'NGINX_PATH');
 const unitFiles = readdirSync(path.join(root, 'test')).filter((name) => name.endsWith('.test.ts')).map((name) => path.join('test', name));
 step('types (tsc, every file: app, tests, benchmarks)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]);
 step('unit and database tests', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...unitFiles]);

@@ -6,7 +6,8 @@ export interface AppServer {
   url: string;
   port: number;
   pid: number;
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops the server (SIGTERM by default); true when it exited by itself within 10 s. */
+  stop(signal?: NodeJS.Signals): Promise<boolean>;
 }
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -40,6 +41,7 @@ export async function startApp(options: { port: number; env: Record<string, stri
       }
       // The group may outlive its leader for a moment; make sure no child keeps the port.
       killGroup(child, 'SIGKILL');
+      return stopped;
     },
   };
 }

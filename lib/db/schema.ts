@@ -24,7 +24,7 @@ import {
   OAUTH_CLIENT_AUTH_METHODS,
   PROVIDER_USER_TYPES,
 } from '@/lib/settings/schema';
-import { ADMISSIONS, MEETING_STATES, PARTICIPANT_TYPES } from '@/lib/visit/schema';
+import { ADMISSIONS, GUEST_ROLES, MEETING_STATES, PARTICIPANT_TYPES } from '@/lib/visit/schema';
 import { SCREEN_SHARE_POLICIES } from '@/lib/settings/schema';
 
 // One PostgreSQL schema for both databases: PGlite (embedded default) and PostgreSQL.
@@ -32,6 +32,7 @@ import { SCREEN_SHARE_POLICIES } from '@/lib/settings/schema';
 
 /** Patient and Provider come from Epic's launches; Room is a registered device in a patient's room (monitor calls). */
 export const userTypeEnum = pgEnum('user_type', PARTICIPANT_TYPES);
+export const guestRoleEnum = pgEnum('guest_role', GUEST_ROLES);
 export const screenSharePolicyEnum = pgEnum('screen_share_policy', SCREEN_SHARE_POLICIES);
 export const meetingStateEnum = pgEnum('meeting_state', MEETING_STATES);
 export const admissionEnum = pgEnum('admission', ADMISSIONS);
@@ -274,6 +275,11 @@ export const participants = pgTable(
     admission: admissionEnum('admission').notNull().default('waiting'),
     /** The open push stream that makes this participant connected; null when disconnected. */
     connectionId: text('connection_id'),
+    /**
+     * The page that stream belongs to (random per page load): a stream that reconnects keeps it, a
+     * reload or another device makes a new one, and the others' video links follow (peer-mesh.ts).
+     */
+    pageId: text('page_id'),
     /** The app server holding that stream: connected only while that server is alive (appServers). */
     serverId: uuid('server_id'),
     /** What the others' tiles show: this person's microphone and camera, as their page last said. */
@@ -285,6 +291,10 @@ export const participants = pgTable(
     roomId: uuid('room_id').references(() => rooms.id, { onDelete: 'set null' }),
     /** For a room: when a provider's launch last called it; null once it hung up (lib/rooms/call.ts). */
     calledAt: timestamp('called_at', { withTimezone: true }),
+    /** For a guest: the invitation they came in by, their role, and an interpreter's language. */
+    inviteId: uuid('invite_id'),
+    guestRole: guestRoleEnum('guest_role'),
+    language: text('language'),
     connectedAt: timestamp('connected_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
@@ -292,6 +302,30 @@ export const participants = pgTable(
     uniqueIndex('participants_meeting_user').on(table.meetingId, table.userType, table.epicUserId),
     index('participants_connected_server').on(table.serverId).where(sql`connection_id is not null`),
   ],
+);
+
+/**
+ * A provider's invitation from inside the call (lib/visit/guests.ts): a signed link that lets one
+ * browser in as a guest, to wait until a provider admits them. Used once (the first browser holds
+ * it), until the visit ends or a provider revokes it. The guest's name goes with the visit.
+ */
+export const guestInvites = pgTable(
+  'guest_invites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    meetingId: uuid('meeting_id').notNull().references(() => meetings.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    role: guestRoleEnum('role').notNull(),
+    language: text('language'),
+    invitedBy: uuid('invited_by').references(() => participants.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** The guest who opened it (the first browser holds it). */
+    participantId: uuid('participant_id').references(() => participants.id, { onDelete: 'set null' }),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [index('guest_invites_meeting').on(table.meetingId, table.createdAt)],
 );
 
 /**
@@ -357,6 +391,8 @@ export const signals = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     meetingId: uuid('meeting_id').notNull().references(() => meetings.id, { onDelete: 'cascade' }),
     fromConnection: text('from_connection').notNull(),
+    /** The sender, so a link survives either side's reconnect (links are per pair of people). */
+    fromParticipant: uuid('from_participant'),
     toConnection: text('to_connection').notNull(),
     payload: jsonb('payload').notNull(),
     createdAt: createdAt(),
@@ -386,6 +422,7 @@ export const launchLog = pgTable(
 
 export type Meeting = typeof meetings.$inferSelect;
 export type Participant = typeof participants.$inferSelect;
+export type GuestInvite = typeof guestInvites.$inferSelect;
 export type Provider = typeof providers.$inferSelect;
 
 /**

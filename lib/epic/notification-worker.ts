@@ -25,7 +25,7 @@ export interface WorkerOptions {
 
 export const RETRY_MAX_DELAY_MS = 30 * 60 * 1000;
 
-export function startNotificationWorker(database: Database, options: WorkerOptions): { stop(): void } {
+export function startNotificationWorker(database: Database, options: WorkerOptions): { stop(): Promise<void> } {
   const concurrency = options.batchSize ?? 32;
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
@@ -75,9 +75,11 @@ export function startNotificationWorker(database: Database, options: WorkerOptio
   })();
 
   return {
-    stop() {
+    /** Claims nothing more; resolves once the calls under way have finished and been recorded. */
+    async stop() {
       stopped = true;
       signal();
+      await Promise.all([...inFlight]);
     },
   };
 }

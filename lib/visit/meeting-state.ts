@@ -1,6 +1,6 @@
-import { and, eq, isNotNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
-import { chatMessages, integrations, meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
+import { chatMessages, guestInvites, integrations, meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
 import { announce, announceMeetingChange } from '@/lib/db/bus';
 import { roomTopic } from '@/lib/rooms/store';
 import { enqueueConnectionStatus } from '@/lib/epic/outbox';
@@ -16,7 +16,8 @@ import { describeError, log } from '@/lib/log';
 /** gone: this person's place in the visit no longer holds (a room that hung up, was unpaired or replaced). */
 export type ConnectOutcome = 'connected' | 'ended' | 'removed' | 'missing' | 'full' | 'gone';
 
-export async function connectParticipant(database: Database, participantId: string, connectionId: string): Promise<ConnectOutcome> {
+/** `pageId`: the page the stream belongs to (random per page load; null from a client that sends none). */
+export async function connectParticipant(database: Database, participantId: string, connectionId: string, pageId: string | null = null): Promise<ConnectOutcome> {
   return database.transaction(async (tx) => {
     const locked = await lockParticipant(tx, participantId);
     if (!locked) return 'missing';
@@ -31,7 +32,7 @@ export async function connectParticipant(database: Database, participantId: stri
 
     await tx
       .update(participants)
-      .set({ connectionId, serverId: serverId(), connectedAt: participant.connectionId ? participant.connectedAt : now })
+      .set({ connectionId, pageId, serverId: serverId(), connectedAt: participant.connectionId ? participant.connectedAt : now })
       .where(eq(participants.id, participant.id));
     // Signals still waiting for a connection this one replaces will never be read.
     if (participant.connectionId) await tx.delete(signals).where(eq(signals.toConnection, participant.connectionId));
@@ -43,15 +44,17 @@ export async function connectParticipant(database: Database, participantId: stri
         .update(meetings)
         .set({ state: 'active', startedAt: meeting.startedAt ?? now, hostProviderId: meeting.hostProviderId ?? participant.providerId, emptySince: null })
         .where(eq(meetings.id, meeting.id));
+      // Automatic admittance is for Epic's patients; a guest always waits for a provider to admit them.
       if (meeting.admittancePolicy === 'automatic') {
         await tx
           .update(participants)
           .set({ admission: 'admitted' })
-          .where(and(eq(participants.meetingId, meeting.id), eq(participants.admission, 'waiting')));
+          .where(and(eq(participants.meetingId, meeting.id), eq(participants.admission, 'waiting'), eq(participants.userType, 'Patient')));
       }
     } else {
       if (meeting.emptySince) await tx.update(meetings).set({ emptySince: null }).where(eq(meetings.id, meeting.id));
-      if (meeting.admittancePolicy === 'automatic' && participant.admission === 'waiting' && (await providerPresent(tx, meeting.id))) {
+      const admitsItself = participant.userType === 'Patient' && meeting.admittancePolicy === 'automatic';
+      if (admitsItself && participant.admission === 'waiting' && (await providerPresent(tx, meeting.id))) {
         await tx.update(participants).set({ admission: 'admitted' }).where(eq(participants.id, participant.id));
       }
     }
@@ -126,8 +129,8 @@ export async function setMediaState(database: Database, participantId: string, m
 export type ProviderAction = 'admit' | 'remove' | 'readmit';
 
 /**
- * A provider admits or removes someone who is not a provider (a patient, a room), or lets a removed
- * one back in (straight into the call). A room let back in is called again.
+ * A provider admits or removes someone who is not a provider (a patient, a guest, a room), or lets
+ * a removed one back in (straight into the call). A room let back in is called again.
  */
 export async function actOnParticipant(database: Database, meetingId: string, actorId: string, targetId: string, action: ProviderAction): Promise<boolean> {
   return database.transaction(async (tx) => {
@@ -143,6 +146,9 @@ export async function actOnParticipant(database: Database, meetingId: string, ac
       if (target.roomId && action === 'readmit') await announce(tx, roomTopic(target.roomId));
     } else {
       await tx.update(participants).set({ admission: 'removed', ...(target.userType === 'Room' ? { calledAt: null } : {}) }).where(eq(participants.id, target.id));
+      // A removed guest's link stops working: nobody can come back in by it (the browser that used
+      // it listens for "Let back in", as a removed patient's does).
+      if (target.inviteId) await tx.update(guestInvites).set({ revokedAt: new Date() }).where(and(eq(guestInvites.id, target.inviteId), isNull(guestInvites.revokedAt)));
       if (target.connectionId) await markDisconnected(tx, meeting, target);
     }
     await announceMeetingChange(tx, meeting.id);
@@ -202,6 +208,9 @@ export async function endMeeting(database: Database, meetingId: string, reason: 
     for (const person of everyone) if (person.connectionId) await markDisconnected(tx, meeting, person, now);
     await tx.update(meetings).set({ state: 'ended', endedAt: now, endedBy: reason.by, emptySince: now }).where(eq(meetings.id, meetingId));
     await tx.delete(participants).where(and(eq(participants.meetingId, meetingId), eq(participants.userType, 'Patient')));
+    // Guests stay on the record by their role (an interpreter was there); their names go with the visit.
+    await tx.update(participants).set({ firstName: null, lastName: null }).where(and(eq(participants.meetingId, meetingId), eq(participants.userType, 'Guest')));
+    await tx.delete(guestInvites).where(eq(guestInvites.meetingId, meetingId));
     await tx.delete(signals).where(eq(signals.meetingId, meetingId));
     // The chat goes with the visit.
     await tx.delete(chatMessages).where(eq(chatMessages.meetingId, meetingId));
@@ -228,7 +237,8 @@ async function connectedCount(tx: Transaction, meetingId: string): Promise<numbe
 
 /**
  * The event, and in the same transaction the notification that tells Epic about it. A room device's
- * events are kept like anyone's, but Epic is not told: its UserType is only Patient or Provider.
+ * and a guest's events are kept like anyone's, but Epic is not told: its UserType is only Patient
+ * or Provider, and a guest has no Epic identity.
  */
 async function recordEvent(tx: Transaction, meeting: Meeting, participant: Participant, status: 'Connected' | 'Disconnected', at: Date) {
   const [event] = await tx.insert(participantEvents).values({
@@ -243,7 +253,7 @@ async function recordEvent(tx: Transaction, meeting: Meeting, participant: Parti
     status,
     at,
   }).returning();
-  if (participant.userType !== 'Room') await enqueueConnectionStatus(tx, event!);
+  if (participant.userType === 'Patient' || participant.userType === 'Provider') await enqueueConnectionStatus(tx, event!);
 }
 
 async function lockMeeting(tx: Transaction, meetingId: string): Promise<Meeting | null> {

@@ -2,7 +2,7 @@ import { asc, desc, eq, getTableColumns } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { chatMessages, integrations, meetings, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
 import { mayShareScreen, type MeetingPolicies } from '@/lib/visit/policies';
-import type { ParticipantType } from '@/lib/visit/schema';
+import type { GuestRole, ParticipantType } from '@/lib/visit/schema';
 
 // What one participant's browser is shown. A meeting is read once (a snapshot: the meeting and its
 // people) and every browser's view is computed from it in memory, so one change costs one read per
@@ -15,11 +15,21 @@ export type PatientStage = 'waiting-for-host' | 'waiting-for-admission' | 'in-ca
  */
 export type VisitStage = PatientStage | 'removed' | 'ended' | 'gone' | 'full';
 
-export interface PeerView {
+/** Who someone is in the call, as every list and tile shows them: a name, a kind, and a guest's role. */
+export interface PersonLabel {
   participantId: string;
-  connectionId: string;
   name: string;
   userType: ParticipantType;
+  /** A guest's role (Interpreter, …); null for everyone else. */
+  role: GuestRole | null;
+  /** An interpreter's language, shown beside the name. */
+  language: string | null;
+}
+
+export interface PeerView extends PersonLabel {
+  connectionId: string;
+  /** Their page (a reload or another device is a new one; a reconnecting stream keeps it). */
+  page: string | null;
   micOn: boolean;
   cameraOn: boolean;
   /** Sharing a screen: the link's second video track is that screen. */
@@ -38,15 +48,15 @@ export interface ChatMessage {
 
 export interface MeetingView {
   meetingState: Meeting['state'];
-  me: { participantId: string; userType: ParticipantType; name: string; admission: Participant['admission']; connectionId: string | null };
-  /** For patients: where they are. Providers are always in the call. */
+  me: PersonLabel & { admission: Participant['admission']; connectionId: string | null };
+  /** For patients and guests: where they are. Providers are always in the call. */
   stage: VisitStage;
   /** The others this browser should hold a video connection with. */
   peers: PeerView[];
-  /** For providers: patients waiting to be admitted, oldest first. */
-  waiting: Array<{ participantId: string; name: string; since: string }>;
-  /** For providers: patients they removed, who can be let back in. */
-  removed: Array<{ participantId: string; name: string }>;
+  /** For providers: patients and guests waiting to be admitted, oldest first. */
+  waiting: Array<PersonLabel & { since: string }>;
+  /** For providers: people they removed, who can be let back in. */
+  removed: PersonLabel[];
   /** What the integration's policies let this person do now. */
   allowed: { shareScreen: boolean; chat: boolean };
 }
@@ -104,7 +114,7 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
     const stage = !snapshot || snapshot.meeting.state === 'ended' ? 'ended' : 'gone';
     return {
       meetingState: snapshot?.meeting.state ?? 'ended',
-      me: { participantId, userType: 'Patient', name: '', admission: 'waiting', connectionId: null },
+      me: { participantId, userType: 'Patient', name: '', role: null, language: null, admission: 'waiting', connectionId: null },
       stage,
       peers: [],
       waiting: [],
@@ -129,32 +139,21 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
 
   return {
     meetingState: meeting.state,
-    me: { participantId: me.id, userType: me.userType, name: displayName(me), admission: me.admission, connectionId: me.connectionId },
+    me: { ...labelOf(me), admission: me.admission, connectionId: me.connectionId },
     stage,
     peers:
       stage === 'in-call'
         ? connected
             .filter((person) => person.id !== me.id && isInCall(snapshot, person))
-            .map((person) => ({
-              participantId: person.id,
-              connectionId: person.connectionId!,
-              name: displayName(person),
-              userType: person.userType,
-              micOn: person.micOn,
-              cameraOn: person.cameraOn,
-              sharing: person.sharing,
-            }))
+            .map((person) => ({ ...labelOf(person), connectionId: person.connectionId!, page: person.pageId, micOn: person.micOn, cameraOn: person.cameraOn, sharing: person.sharing }))
         : [],
     waiting:
       me.userType === 'Provider' && meeting.state !== 'ended'
         ? connected
-            .filter((person) => person.userType === 'Patient' && person.admission === 'waiting')
-            .map((person) => ({ participantId: person.id, name: displayName(person), since: (person.connectedAt ?? person.createdAt).toISOString() }))
+            .filter((person) => (person.userType === 'Patient' || person.userType === 'Guest') && person.admission === 'waiting')
+            .map((person) => ({ ...labelOf(person), since: (person.connectedAt ?? person.createdAt).toISOString() }))
         : [],
-    removed:
-      me.userType === 'Provider' && meeting.state !== 'ended'
-        ? people.filter((person) => person.userType === 'Patient' && person.admission === 'removed').map((person) => ({ participantId: person.id, name: displayName(person) }))
-        : [],
+    removed: me.userType === 'Provider' && meeting.state !== 'ended' ? people.filter((person) => person.userType !== 'Provider' && person.admission === 'removed').map(labelOf) : [],
     allowed: {
       shareScreen: stage === 'in-call' && mayShareScreen(snapshot.policies.screenShare, me.userType),
       // Only people admitted to the call read and write the chat.
@@ -171,9 +170,13 @@ export async function takeSignals(database: Database, connectionId: string) {
   const taken = await database
     .delete(signals)
     .where(eq(signals.toConnection, connectionId))
-    .returning({ id: signals.id, from: signals.fromConnection, payload: signals.payload });
+    .returning({ id: signals.id, from: signals.fromConnection, fromParticipant: signals.fromParticipant, payload: signals.payload });
   // No id cursor when reading: ids are handed out before commit, so a lower id can commit later.
   return taken.sort((a, b) => a.id - b.id);
+}
+
+function labelOf(person: Participant): PersonLabel {
+  return { participantId: person.id, name: displayName(person), userType: person.userType, role: person.guestRole, language: person.language };
 }
 
 export function displayName(person: Pick<Participant, 'firstName' | 'lastName' | 'userType'>): string {

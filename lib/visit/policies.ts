@@ -12,9 +12,12 @@ export interface MeetingPolicies {
   chatEnabled: boolean;
 }
 
-/** Whether someone of this type may share a screen. Room devices never do: nobody is there. */
+/**
+ * Whether someone of this type may share a screen. "Everyone in the call" includes patients and
+ * guests; room devices never do: nobody is there.
+ */
 export function mayShareScreen(policy: ScreenSharePolicy, userType: ParticipantType): boolean {
-  if (policy === 'everyone') return userType === 'Provider' || userType === 'Patient';
+  if (policy === 'everyone') return userType !== 'Room';
   if (policy === 'providers') return userType === 'Provider';
   return false;
 }

@@ -3,9 +3,15 @@ import { z } from 'zod';
 /** Epic's UserType: who a launch is for, and what Epic is told about. */
 export const USER_TYPES = ['Patient', 'Provider'] as const;
 export type UserType = (typeof USER_TYPES)[number];
-/** Who can be in a visit: Epic's users, and room devices (monitor calls), which Epic is not told about. */
-export const PARTICIPANT_TYPES = [...USER_TYPES, 'Room'] as const;
+/**
+ * Who can be in a visit: Epic's users; room devices (monitor calls); and guests a provider invited
+ * from the call (an interpreter, family, another clinician). Epic is told only of its own users.
+ */
+export const PARTICIPANT_TYPES = [...USER_TYPES, 'Room', 'Guest'] as const;
 export type ParticipantType = (typeof PARTICIPANT_TYPES)[number];
+/** What a guest is there as: shown beside their name on their tile and in the lists. */
+export const GUEST_ROLES = ['interpreter', 'family', 'clinician'] as const;
+export type GuestRole = (typeof GUEST_ROLES)[number];
 /** waiting: no provider has joined yet; active: started; ended: over for everyone. */
 export const MEETING_STATES = ['waiting', 'active', 'ended'] as const;
 /** People connected to one visit at once (peer-to-peer video: each sends to every other). */

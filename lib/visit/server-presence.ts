@@ -54,7 +54,7 @@ export async function disconnectOrphans(database: Database, goneAfterMs = SERVER
 }
 
 /** Keeps this server's presence fresh and sweeps up after servers that stopped. */
-export function startPresence(database: Database): void {
+export function startPresence(database: Database): { stop(): Promise<void> } {
   const beat = async () => {
     await refreshPresence(database);
     await disconnectOrphans(database);
@@ -63,5 +63,15 @@ export function startPresence(database: Database): void {
   const run = () =>
     void beat().catch((error: unknown) => log.error({ area: 'presence', error: describeError(error) }, 'heartbeat failed'));
   run();
-  setInterval(run, PRESENCE_INTERVAL_MS).unref();
+  const timer = setInterval(run, PRESENCE_INTERVAL_MS).unref();
+  return {
+    /**
+     * This server is leaving: its row goes, so the others disconnect at their next beat whoever it
+     * still holds (anyone who did not reconnect elsewhere) instead of waiting for it to go silent.
+     */
+    async stop() {
+      clearInterval(timer);
+      await database.delete(appServers).where(eq(appServers.id, serverId()));
+    },
+  };
 }

@@ -49,11 +49,13 @@ export async function relaySignal(hub: StreamHub, database: Database, meetingId:
   const snapshot = (await hub.followedSnapshot(meetingId)) ?? (await readMeetingSnapshot(database, meetingId));
   const refusal = signalRefusal(snapshot, senderId, signal);
   if (refusal) throw refusal;
-  const delivery = hub.deliverLocally(signal.to, { from: signal.from, payload: signal.payload });
+  // The sender's participant travels with its connection: links are per pair of people, and
+  // outlive either side's reconnects (app/visit/[meetingId]/peer-mesh.ts).
+  const delivery = hub.deliverLocally(signal.to, { from: signal.from, fromParticipant: senderId, payload: signal.payload });
   if (delivery === 'delivered') return;
   if (delivery === 'busy') throw new AppError('recipient_busy', 503, 'That participant is not keeping up; try again shortly', { 'Retry-After': '1' });
   await database.transaction(async (tx) => {
-    await tx.insert(signals).values({ meetingId, fromConnection: signal.from, toConnection: signal.to, payload: signal.payload });
+    await tx.insert(signals).values({ meetingId, fromConnection: signal.from, fromParticipant: senderId, toConnection: signal.to, payload: signal.payload });
     await announce(tx, signalTopic(signal.to));
   });
 }

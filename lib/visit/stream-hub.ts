@@ -147,11 +147,22 @@ export class StreamHub {
   }
 
   /**
+   * This server is going away (a restart, a deploy): every page it serves is told to reconnect at
+   * once (to another server, behind the load balancer), and its stream here is closed.
+   */
+  drain(): void {
+    for (const client of [...this.byConnection.values()]) {
+      client.send('reconnect', {});
+      client.close();
+    }
+  }
+
+  /**
    * Hands a signal to a stream on this server: 'absent' when the connection is not here, 'busy' when
    * its browser has not read what it was sent already. The sender is refused then, not the receiver
    * dropped: one person's flood must not cut another off.
    */
-  deliverLocally(toConnection: string, message: { from: string; payload: unknown }): 'delivered' | 'absent' | 'busy' {
+  deliverLocally(toConnection: string, message: { from: string; fromParticipant: string; payload: unknown }): 'delivered' | 'absent' | 'busy' {
     const client = this.byConnection.get(toConnection);
     if (!client || client.listener) return 'absent';
     if (client.backlog() > SIGNAL_BACKLOG_MAX_BYTES) return 'busy';
@@ -186,7 +197,10 @@ export class StreamHub {
     for (const client of [...room.clients]) {
       if (epoch < client.minEpoch) continue;
       if (client.listener) {
-        if (this.sendView(client, snapshot).stage !== 'removed') client.close();
+        // Let back in (or the visit ended): the page reconnects and hears it on a real connection.
+        // This stream is not one, so the view that would let the page call is never sent on it.
+        if (viewOf(snapshot, client.participantId).stage !== 'removed') client.close();
+        else this.sendView(client, snapshot);
         continue;
       }
       const me = snapshot?.people.find((person) => person.id === client.participantId);
@@ -230,7 +244,7 @@ export class StreamHub {
   private async deliverStored(client: StreamClient): Promise<void> {
     try {
       for (const signal of await takeSignals(this.database, client.connectionId)) {
-        client.send('signal', { from: signal.from, payload: signal.payload });
+        client.send('signal', { from: signal.from, fromParticipant: signal.fromParticipant, payload: signal.payload });
       }
     } catch (error) {
       logError('stored signals', error);

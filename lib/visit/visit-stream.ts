@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { db } from '@/lib/db';
+import type { Database } from '@/lib/db/client';
 import { AppError } from '@/lib/errors';
 import { connectParticipant, disconnectEventually, type ConnectOutcome } from '@/lib/visit/meeting-state';
 import { meetingView } from '@/lib/visit/meeting-view';
@@ -34,6 +35,7 @@ const STREAM_HEADERS = {
 };
 
 export async function serveVisitStream(request: IncomingMessage, response: ServerResponse, meetingId: string, participantId: string): Promise<void> {
+  const pageId = pageIdOf(request.url);
   const hub = await streamHub();
   if (hub.size >= MAX_STREAMS_PER_SERVER) throw new AppError('busy', 503, 'This server is full; try again shortly', { 'Retry-After': '5' });
   const gone = () => response.destroyed || request.socket.destroyed;
@@ -46,7 +48,7 @@ export async function serveVisitStream(request: IncomingMessage, response: Serve
     if (gone()) return;
     hub.connecting(connectionId);
     try {
-      outcome = await connectParticipant(database, participantId, connectionId);
+      outcome = await connectParticipant(database, participantId, connectionId, pageId);
     } catch (error) {
       hub.notConnected(connectionId);
       log.error({ area: 'visit stream', error: describeError(error) }, 'connect failed');
@@ -105,7 +107,7 @@ export async function serveVisitStream(request: IncomingMessage, response: Serve
     finished = true;
     hub.detach(client);
     // A replaced stream's place belongs to the newer one, and a listener was never connected.
-    if (!client.replaced && !client.listener) disconnectEventually(database, participantId, connectionId);
+    if (!client.replaced && !client.listener) disconnectAfterGrace(database, participantId, connectionId);
   };
   response.writeHead(200, STREAM_HEADERS);
   response.write('retry: 2000\n\n');
@@ -114,6 +116,39 @@ export async function serveVisitStream(request: IncomingMessage, response: Serve
     finish();
   });
   hub.attach(client);
+}
+
+/**
+ * A stream that closed without a word (a network blip, a phone switching networks, an app server
+ * draining or gone): the page reconnects within a second or two, often to another server. The
+ * disconnect waits a moment, and happens only if that connection is still the person's (a
+ * compare-and-set): a page that came back is never reported gone, Epic's green light does not
+ * flicker, and the others keep their video. Leaving on purpose (Leave, closing the page) says so
+ * and disconnects at once (app/api/visits/[meetingId]/actions).
+ */
+export const DISCONNECT_GRACE_MS = 3000;
+const pendingDisconnects = new Set<Promise<void>>();
+
+function disconnectAfterGrace(database: Database, participantId: string, connectionId: string): void {
+  const pending = new Promise<void>((resolve) => {
+    setTimeout(() => {
+      disconnectEventually(database, participantId, connectionId);
+      resolve();
+    }, DISCONNECT_GRACE_MS).unref();
+  });
+  pendingDisconnects.add(pending);
+  void pending.then(() => pendingDisconnects.delete(pending));
+}
+
+/** Resolves once every disconnect waiting out its grace has been started (for a server that drains). */
+export async function settleDisconnects(): Promise<void> {
+  await Promise.all([...pendingDisconnects]);
+}
+
+/** The page a stream belongs to: `?page=` as the page sent it, when it looks like one of ours. */
+function pageIdOf(url: string | undefined): string | null {
+  const page = new URLSearchParams((url ?? '').split('?')[1] ?? '').get('page');
+  return page && /^[A-Za-z0-9_-]{8,64}$/.test(page) ? page : null;
 }
 
 interface Gate {

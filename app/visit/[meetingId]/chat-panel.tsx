@@ -43,7 +43,7 @@ export function ChatPanel({ messages, myId, send, onClose }: { messages: ChatMes
   };
 
   return (
-    <section aria-label={t.chat} className="flex max-h-[45dvh] flex-col border-t border-slate-700 bg-white text-slate-900 sm:max-h-none sm:w-80 sm:shrink-0 sm:border-l sm:border-t-0">
+    <section aria-label={t.chat} className="surface-light flex max-h-[45dvh] flex-col border-t border-slate-700 bg-white text-slate-900 sm:max-h-none sm:w-80 sm:shrink-0 sm:border-l sm:border-t-0">
       <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2">
         <h2 className="font-semibold">{t.chat}</h2>
         <button type="button" className="min-h-11 rounded px-3 text-sm font-medium text-blue-800 underline" onClick={onClose}>

@@ -1,9 +1,11 @@
-// Peer-to-peer video among up to four browsers: one RTCPeerConnection (a "link") per pair, signalled
-// through the app (POST up, the visit's push stream down). Media never passes through the server;
-// through a TURN relay when the networks need one.
+// Peer-to-peer video among up to four browsers: one RTCPeerConnection (a "link") per pair of people,
+// signalled through the app (POST up, the visit's push stream down). Media never passes through the
+// server; through a TURN relay when the networks need one.
 //
-// Of each pair, the connection with the smaller ID offers and the other answers, so offers never
-// collide. A link has an id chosen by the offering side: a new offer with the same id is the same
+// A link belongs to a pair of people, not to their push streams: when either side's stream
+// reconnects (a network blip, an app server restarting or draining), the link and its media go on,
+// and only the address its signals go to changes. Of each pair, the person with the smaller
+// participant ID offers and the other answers, so offers never collide. A link has an id chosen by the offering side: a new offer with the same id is the same
 // link renegotiating (an ICE restart keeps its media), one with another id replaces it, and the
 // old one is closed, so a pair never holds two connections. Both sides keep three transceivers in
 // this order: audio, camera, screen; and swap tracks with replaceTrack, so a camera change needs no
@@ -17,12 +19,18 @@
 // never connected, is rebuilt from scratch.
 
 export interface MeshPeer {
+  participantId: string;
+  /** Where signals for this person go now: their current push stream. */
   connectionId: string;
+  /** Their page: a new one (a reload, another device) needs a new link; a reconnect keeps it. */
+  page: string | null;
 }
 
 export interface SignalPayload {
   /** The link this belongs to, named by the side that offers. */
   link: string;
+  /** The sending page (a reload makes a new one). */
+  page?: string;
   description?: RTCSessionDescriptionInit;
   candidate?: RTCIceCandidateInit;
   /** The answering side asks the offering side for an ICE restart. */
@@ -45,13 +53,16 @@ export interface LinkReport {
 }
 
 export interface PeerMeshOptions {
-  myConnectionId: string;
+  myParticipantId: string;
+  /** This page's id, sent with every signal. */
+  myPage: string;
   configuration: RTCConfiguration;
-  send(to: string, payload: SignalPayload): Promise<unknown>;
-  onRemoteStream(connectionId: string, stream: MediaStream | null): void;
+  /** Sends a signal to a connection (the caller says which connection of ours it comes from). */
+  send(toConnection: string, payload: SignalPayload): Promise<unknown>;
+  onRemoteStream(participantId: string, stream: MediaStream | null): void;
   /** The screen this peer shares with us (a stream of its own), or null when the link closed. */
-  onRemoteScreen?(connectionId: string, stream: MediaStream | null): void;
-  onReport?(connectionId: string, report: LinkReport): void;
+  onRemoteScreen?(participantId: string, stream: MediaStream | null): void;
+  onReport?(participantId: string, report: LinkReport): void;
 }
 
 const RESTART_AFTER_DISCONNECTED_MS = 4000;
@@ -65,7 +76,10 @@ const SCREEN = 2;
 
 interface Link {
   id: string;
+  /** The other person's participant ID. */
   peer: string;
+  /** The other person's page this link is with, when known. */
+  remotePage: string | null;
   pc: RTCPeerConnection;
   initiator: boolean;
   pendingCandidates: RTCIceCandidateInit[];
@@ -84,6 +98,10 @@ interface Link {
 
 export class PeerMesh {
   private readonly links = new Map<string, Link>();
+  /** Each peer's current connection, where its signals go (from the view, and from their signals). */
+  private readonly addresses = new Map<string, string>();
+  /** Each peer's page, as the view says. */
+  private readonly pages = new Map<string, string | null>();
   private localStream: MediaStream | null = null;
   private screenTrack: MediaStreamTrack | null = null;
   private configuration: RTCConfiguration;
@@ -103,16 +121,18 @@ export class PeerMesh {
     this.statsTimer = setInterval(() => void this.collectStats(), STATS_EVERY_MS);
   }
 
-  get myConnectionId(): string {
-    return this.options.myConnectionId;
-  }
-
-  /** Opens links to new peers and closes links to peers that left. */
+  /** Opens links to new peers, closes links to peers that left, and follows peers that reconnected. */
   sync(peers: MeshPeer[]): void {
-    const wanted = new Set(peers.map((peer) => peer.connectionId));
-    for (const connectionId of [...this.links.keys()]) if (!wanted.has(connectionId)) this.drop(connectionId);
-    for (const connectionId of wanted) {
-      if (!this.links.has(connectionId) && this.options.myConnectionId < connectionId) void this.offer(connectionId);
+    const wanted = new Map(peers.map((peer) => [peer.participantId, peer]));
+    for (const participantId of [...this.links.keys()]) if (!wanted.has(participantId)) this.drop(participantId);
+    for (const participantId of [...this.addresses.keys()]) if (!wanted.has(participantId)) this.addresses.delete(participantId);
+    for (const [participantId, peer] of wanted) {
+      this.addresses.set(participantId, peer.connectionId);
+      this.pages.set(participantId, peer.page);
+      // They are on another page now (a reload, another device): that page has no link with us.
+      const link = this.links.get(participantId);
+      if (link && link.remotePage && peer.page && link.remotePage !== peer.page) this.drop(participantId);
+      if (!this.links.has(participantId) && this.options.myParticipantId < participantId) void this.offer(participantId);
     }
   }
 
@@ -121,8 +141,22 @@ export class PeerMesh {
     for (const link of this.links.values()) this.attachLocalTracks(link);
   }
 
+  /**
+   * Our push stream reconnected: signals sent while it was away were lost. A link still being set
+   * up is made again (by the side that offers; the other asks it to).
+   */
+  reconnected(): void {
+    for (const link of [...this.links.values()]) {
+      if (link.everConnected) continue;
+      if (link.initiator) this.rebuild(link);
+      else this.send(link.peer, { link: link.id, restart: true });
+    }
+  }
+
   /** Starts (a track) or stops (null) sharing a screen with everyone: each link renegotiates. */
   setScreen(track: MediaStreamTrack | null): void {
+    // Nothing changed (the page says so again on every render of the call): no renegotiation.
+    if (track === this.screenTrack) return;
     this.screenTrack = track;
     for (const link of this.links.values()) {
       this.attachLocalTracks(link);
@@ -130,6 +164,20 @@ export class PeerMesh {
       if (link.initiator) this.signalQueue = this.signalQueue.then(() => this.renegotiate(link)).catch((error: unknown) => console.warn('[visit] renegotiation failed', error));
       else this.send(link.peer, { link: link.id, renegotiate: true });
     }
+  }
+
+  /**
+   * How loud each peer is now (0 to 1), from what their audio receiver last played: read from the
+   * RTP receivers themselves, with no audio graph of our own (which a browser may keep suspended).
+   */
+  audioLevels(): Map<string, number> {
+    const levels = new Map<string, number>();
+    for (const [participantId, link] of this.links) {
+      const receiver = link.pc.getReceivers().find((candidate) => candidate.track.kind === 'audio');
+      const level = receiver?.getSynchronizationSources?.()[0]?.audioLevel;
+      if (typeof level === 'number') levels.set(participantId, level);
+    }
+    return levels;
   }
 
   /** New TURN credentials (they expire): every link uses them from its next ICE gathering on. */
@@ -144,8 +192,10 @@ export class PeerMesh {
     }
   }
 
-  handleSignal(from: string, payload: SignalPayload): Promise<void> {
-    this.signalQueue = this.signalQueue.then(() => this.process(from, payload)).catch((error: unknown) => console.warn('[visit] signal failed', error));
+  /** A signal from `fromParticipant`, sent from its connection `fromConnection` (where answers go). */
+  handleSignal(fromParticipant: string, fromConnection: string, payload: SignalPayload): Promise<void> {
+    this.addresses.set(fromParticipant, fromConnection);
+    this.signalQueue = this.signalQueue.then(() => this.process(fromParticipant, payload)).catch((error: unknown) => console.warn('[visit] signal failed', error));
     return this.signalQueue;
   }
 
@@ -153,7 +203,7 @@ export class PeerMesh {
     this.closed = true;
     clearInterval(this.watchTimer);
     clearInterval(this.statsTimer);
-    for (const connectionId of [...this.links.keys()]) this.drop(connectionId);
+    for (const participantId of [...this.links.keys()]) this.drop(participantId);
   }
 
   private async process(from: string, payload: SignalPayload): Promise<void> {
@@ -164,6 +214,7 @@ export class PeerMesh {
         this.drop(from);
         link = this.createLink(from, false, payload.link);
       }
+      link.remotePage = payload.page ?? link.remotePage;
       // A new offer on the same link (an ICE restart) renegotiates it; its media keeps flowing.
       await link.pc.setRemoteDescription(payload.description);
       this.attachLocalTracks(link);
@@ -186,20 +237,23 @@ export class PeerMesh {
       if (link.pc.remoteDescription) await link.pc.addIceCandidate(payload.candidate).catch(() => undefined);
       else link.pendingCandidates.push(payload.candidate);
     } else if (payload.restart && link.initiator) {
-      await this.restartIce(link);
+      // A link that never connected has nothing to restart: make it anew.
+      if (link.everConnected) await this.restartIce(link);
+      else this.rebuild(link);
     } else if (payload.renegotiate && link.initiator) {
       await this.renegotiate(link);
     }
   }
 
-  private async offer(connectionId: string): Promise<void> {
-    const link = this.createLink(connectionId, true, randomId());
+  private async offer(participantId: string): Promise<void> {
+    const link = this.createLink(participantId, true, randomId());
+    link.remotePage = this.pages.get(participantId) ?? null;
     link.pc.addTransceiver('audio', { direction: 'sendrecv' });
     link.pc.addTransceiver('video', { direction: 'sendrecv' });
     link.pc.addTransceiver('video', { direction: 'recvonly' });
     this.attachLocalTracks(link);
     await link.pc.setLocalDescription(await link.pc.createOffer());
-    this.send(connectionId, { link: link.id, description: link.pc.localDescription!.toJSON() });
+    this.send(participantId, { link: link.id, description: link.pc.localDescription!.toJSON() });
   }
 
   /** The offering side restarts ICE on the link it has: new candidates, same connection and media. */
@@ -213,7 +267,8 @@ export class PeerMesh {
   /** The offering side offers again on the same link (a share started or stopped); later if busy. */
   private async renegotiate(link: Link): Promise<void> {
     if (this.links.get(link.peer) !== link) return;
-    if (link.pc.signalingState !== 'stable') {
+    // Still offering (the first offer is being made, or awaits its answer): offer again after it.
+    if (link.pc.signalingState !== 'stable' || !link.pc.remoteDescription) {
       link.offerAgain = true;
       return;
     }
@@ -229,17 +284,24 @@ export class PeerMesh {
     void this.offer(link.peer);
   }
 
-  private send(to: string, payload: SignalPayload): void {
-    this.sendQueue = this.sendQueue.then(() => this.options.send(to, payload)).catch(() => undefined);
+  /** Sends to a peer at its current connection (looked up when the signal leaves, not when it was made). */
+  private send(participantId: string, payload: SignalPayload): void {
+    this.sendQueue = this.sendQueue
+      .then(() => {
+        const connection = this.addresses.get(participantId);
+        return connection ? this.options.send(connection, { ...payload, page: this.options.myPage }) : undefined;
+      })
+      .catch(() => undefined);
   }
 
-  private createLink(connectionId: string, initiator: boolean, id: string): Link {
+  private createLink(participantId: string, initiator: boolean, id: string): Link {
     const pc = new RTCPeerConnection(this.configuration);
-    const early = (this.earlyCandidates.get(connectionId) ?? []).filter((entry) => entry.link === id).map((entry) => entry.candidate);
-    this.earlyCandidates.delete(connectionId);
+    const early = (this.earlyCandidates.get(participantId) ?? []).filter((entry) => entry.link === id).map((entry) => entry.candidate);
+    this.earlyCandidates.delete(participantId);
     const link: Link = {
       id,
-      peer: connectionId,
+      peer: participantId,
+      remotePage: null,
       pc,
       initiator,
       pendingCandidates: early,
@@ -254,19 +316,19 @@ export class PeerMesh {
       report: { state: 'connecting', mine: 'unknown', theirs: 'unknown', relay: false },
       lastInbound: null,
     };
-    this.links.set(connectionId, link);
+    this.links.set(participantId, link);
     pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.send(connectionId, { link: id, candidate: candidate.toJSON() });
+      if (candidate) this.send(participantId, { link: id, candidate: candidate.toJSON() });
     };
     pc.ontrack = ({ track, transceiver }) => {
       const isScreen = pc.getTransceivers().indexOf(transceiver) === SCREEN;
       const stream = isScreen ? link.screen : link.stream;
       if (!stream.getTracks().includes(track)) stream.addTrack(track);
-      if (isScreen) this.options.onRemoteScreen?.(connectionId, link.screen);
-      else this.options.onRemoteStream(connectionId, link.stream);
+      if (isScreen) this.options.onRemoteScreen?.(participantId, link.screen);
+      else this.options.onRemoteStream(participantId, link.stream);
     };
     pc.onconnectionstatechange = () => this.watchLink(link);
-    this.options.onReport?.(connectionId, link.report);
+    this.options.onReport?.(participantId, link.report);
     return link;
   }
 
@@ -360,13 +422,13 @@ export class PeerMesh {
     for (const candidate of candidates) await link.pc.addIceCandidate(candidate).catch(() => undefined);
   }
 
-  private drop(connectionId: string): void {
-    const link = this.links.get(connectionId);
+  private drop(participantId: string): void {
+    const link = this.links.get(participantId);
     if (!link) return;
-    this.links.delete(connectionId);
+    this.links.delete(participantId);
     link.pc.close();
-    this.options.onRemoteStream(connectionId, null);
-    this.options.onRemoteScreen?.(connectionId, null);
+    this.options.onRemoteStream(participantId, null);
+    this.options.onRemoteScreen?.(participantId, null);
   }
 }
 

@@ -6,10 +6,11 @@ import type { ChatMessage, MeetingView } from '@/lib/visit/meeting-view';
 import type { SignalPayload } from './peer-mesh';
 
 // The visit's push stream (Server-Sent Events): the view of the meeting and the signals addressed
-// to this browser, and the visit's chat when it is on. It is opened and reopened here rather than by EventSource itself: after a drop
-// it comes back sooner at first, then later each time (1 s doubling to 30 s, with jitter), at once
-// when the page comes back (phone woken, tab shown, network back); never after "replaced" (another
-// device took this person's place), nor once the visit ended.
+// to this browser, and the visit's chat when it is on. It is opened and reopened here rather than
+// by EventSource itself: after a drop it comes back sooner at first, then later each time (1 s
+// doubling to 30 s, with jitter), at once when the page comes back (phone woken, tab shown, network
+// back) or when its server says it is restarting; never after "replaced" (another device took this
+// person's place), nor once the visit ended.
 
 export type StreamView = MeetingView & { connectionId: string | null };
 export type StreamStatus = 'connecting' | 'open' | 'reconnecting' | 'stopped';
@@ -26,12 +27,14 @@ export interface VisitStream {
   ice: IceConfiguration | null;
   /** Renewed settings (GET …/ice) replace them. */
   setIce(ice: IceConfiguration): void;
+  /** This page's own id (sent with the stream, and on every signal). */
+  pageId: string;
 }
 
 export function useVisitStream(
   meetingId: string,
   initialView: MeetingView,
-  options: { enabled: boolean; onSignal(from: string, payload: SignalPayload, connectionId: string): void },
+  options: { enabled: boolean; onSignal(fromParticipant: string, fromConnection: string, payload: SignalPayload): void },
 ): VisitStream {
   const [view, setView] = useState<StreamView>({ ...initialView, connectionId: null });
   const [connectionId, setConnectionId] = useState<string | null>(null);
@@ -39,6 +42,9 @@ export function useVisitStream(
   const [replaced, setReplaced] = useState(false);
   const [chat, setChat] = useState<ChatMessage[]>([]);
   const [ice, setIce] = useState<IceConfiguration | null>(null);
+  // This page, across its stream's reconnects: the others' video links to it outlive a reconnect,
+  // and are made anew for a reload or another device (a new page).
+  const [pageId] = useState(randomPageId);
   const onSignal = useRef(options.onSignal);
   onSignal.current = options.onSignal;
 
@@ -55,7 +61,7 @@ export function useVisitStream(
       clearTimeout(retry);
       source?.close();
       setStatus(failures === 0 && current === null ? 'connecting' : 'reconnecting');
-      const opened = new EventSource(`/api/visits/${meetingId}/events`);
+      const opened = new EventSource(`/api/visits/${meetingId}/events?page=${pageId}`);
       source = opened;
       opened.addEventListener('state', (event) => {
         const next = JSON.parse((event as MessageEvent<string>).data) as StreamView;
@@ -74,13 +80,22 @@ export function useVisitStream(
         }
       });
       opened.addEventListener('signal', (event) => {
-        const { from, payload } = JSON.parse((event as MessageEvent<string>).data) as { from: string; payload: SignalPayload };
-        if (current) onSignal.current(from, payload, current);
+        const { from, fromParticipant, payload } = JSON.parse((event as MessageEvent<string>).data) as { from: string; fromParticipant: string; payload: SignalPayload };
+        onSignal.current(fromParticipant, from, payload);
       });
       opened.addEventListener('ice', (event) => setIce(JSON.parse((event as MessageEvent<string>).data) as IceConfiguration));
       opened.addEventListener('chat', (event) => {
         const { messages } = JSON.parse((event as MessageEvent<string>).data) as { messages: ChatMessage[] };
         setChat((known) => mergeChat(known, messages));
+      });
+      // The server is restarting: straight back, to another server (the call's media goes on).
+      opened.addEventListener('reconnect', () => {
+        if (stopped || source !== opened) return;
+        opened.close();
+        current = null;
+        setConnectionId(null);
+        failures = 0;
+        open();
       });
       opened.addEventListener('replaced', () => {
         stop();
@@ -129,13 +144,17 @@ export function useVisitStream(
       stop();
       setConnectionId(null);
     };
-  }, [meetingId, options.enabled, replaced]);
+  }, [meetingId, options.enabled, replaced, pageId]);
 
-  return { view, connectionId, status, replaced, chat, ice, setIce };
+  return { view, connectionId, status, replaced, chat, ice, setIce, pageId };
 }
 
 function mergeChat(known: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
   const last = known.at(-1)?.id ?? 0;
   const fresh = incoming.filter((message) => message.id > last);
   return fresh.length ? [...known, ...fresh] : known;
+}
+
+function randomPageId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

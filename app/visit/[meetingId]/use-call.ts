@@ -1,0 +1,130 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { IceConfiguration } from '@/lib/visit/ice-servers';
+import type { PeerView } from '@/lib/visit/meeting-view';
+import { PeerMesh, type LinkReport, type SignalPayload } from './peer-mesh';
+
+// The call's media: one mesh for as long as this person is in the call (it outlives reconnects of
+// the push stream: links are per pair of people), the others' cameras and screens, and how each
+// link is doing.
+
+export interface CallMedia {
+  remoteStreams: Map<string, MediaStream>;
+  remoteScreens: Map<string, MediaStream>;
+  reports: Map<string, LinkReport>;
+  /** How loud each peer is now (0 to 1), by participant. */
+  audioLevels(): Map<string, number>;
+}
+
+interface Signal {
+  fromParticipant: string;
+  fromConnection: string;
+  payload: SignalPayload;
+}
+
+/**
+ * Signals from the push stream, held until the mesh exists (the offer can come in the same push as
+ * the state that lets us in) and handed to it in order.
+ */
+export class SignalInbox {
+  private mesh: PeerMesh | null = null;
+  private readonly held: Signal[] = [];
+
+  readonly push = (fromParticipant: string, fromConnection: string, payload: SignalPayload): void => {
+    if (this.mesh) void this.mesh.handleSignal(fromParticipant, fromConnection, payload);
+    else if (this.held.length < 500) this.held.push({ fromParticipant, fromConnection, payload });
+  };
+
+  attach(mesh: PeerMesh | null): void {
+    this.mesh = mesh;
+    if (!mesh) return;
+    for (const signal of this.held.splice(0)) void mesh.handleSignal(signal.fromParticipant, signal.fromConnection, signal.payload);
+  }
+}
+
+export function useCall(options: {
+  inCall: boolean;
+  myParticipantId: string;
+  myPage: string;
+  connectionId: string | null;
+  ice: IceConfiguration | null;
+  peers: PeerView[];
+  localStream: MediaStream | null;
+  screenTrack: MediaStreamTrack | null;
+  inbox: SignalInbox;
+  sendSignal(body: { from: string; to: string; payload: SignalPayload }): Promise<unknown>;
+}): CallMedia {
+  const { inCall, myParticipantId, myPage, connectionId, ice, peers, localStream, screenTrack, inbox, sendSignal } = options;
+  const meshRef = useRef<PeerMesh | null>(null);
+  const [remoteStreams, setRemoteStreams] = useState<Map<string, MediaStream>>(new Map());
+  const [remoteScreens, setRemoteScreens] = useState<Map<string, MediaStream>>(new Map());
+  const [reports, setReports] = useState<Map<string, LinkReport>>(new Map());
+  // Where our signals come from: the stream that is open now (none while it reconnects).
+  const connection = useRef(connectionId);
+  connection.current = connectionId;
+  const send = useRef(sendSignal);
+  send.current = sendSignal;
+  const iceRef = useRef(ice);
+  iceRef.current = ice;
+  const iceReady = ice !== null;
+
+  useEffect(() => {
+    const configuration = iceRef.current;
+    if (!inCall || !configuration) return;
+    const mesh = new PeerMesh({
+      myParticipantId,
+      myPage,
+      configuration: { iceServers: configuration.iceServers, iceTransportPolicy: configuration.iceTransportPolicy },
+      send: (to, payload) => (connection.current ? send.current({ from: connection.current, to, payload }) : Promise.resolve()),
+      onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
+      onRemoteScreen: (peer, stream) => setRemoteScreens((streams) => withEntry(streams, peer, stream)),
+      onReport: (peer, report) => setReports((current) => withEntry(current, peer, report)),
+    });
+    meshRef.current = mesh;
+    inbox.attach(mesh);
+    return () => {
+      inbox.attach(null);
+      mesh.close();
+      meshRef.current = null;
+      setRemoteStreams(new Map());
+      setRemoteScreens(new Map());
+      setReports(new Map());
+    };
+  }, [inCall, iceReady, myParticipantId, myPage, inbox]);
+
+  // Our stream came back with a new connection: links still being set up may have lost signals.
+  const previousConnection = useRef(connectionId);
+  useEffect(() => {
+    const before = previousConnection.current;
+    previousConnection.current = connectionId;
+    if (connectionId && before !== connectionId) meshRef.current?.reconnected();
+  }, [connectionId]);
+
+  // Renewed TURN credentials: each link uses them from its next ICE gathering on.
+  useEffect(() => {
+    if (ice) meshRef.current?.setConfiguration({ iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy });
+  }, [ice]);
+
+  useEffect(() => {
+    meshRef.current?.sync(inCall ? peers : []);
+  }, [peers, inCall, iceReady]);
+
+  useEffect(() => {
+    meshRef.current?.setLocalStream(localStream);
+  }, [localStream, inCall, iceReady]);
+
+  useEffect(() => {
+    meshRef.current?.setScreen(screenTrack);
+  }, [screenTrack, inCall, iceReady]);
+
+  const audioLevels = useCallback(() => meshRef.current?.audioLevels() ?? new Map<string, number>(), []);
+  return { remoteStreams, remoteScreens, reports, audioLevels };
+}
+
+function withEntry<Value>(map: Map<string, Value>, key: string, value: Value | null): Map<string, Value> {
+  const next = new Map(map);
+  if (value === null) next.delete(key);
+  else next.set(key, value);
+  return next;
+}
