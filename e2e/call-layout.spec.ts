@@ -8,6 +8,8 @@ import { expectRemoteVideoPlaying } from './support/webrtc';
 // got wrong before (focus after Admit, the focus ring on the dark screen, a muted badge that is an
 // icon, the waiting self-view that says it is starting, the provider's words while someone waits).
 
+// Three or four browsers with live video on two cores: each step is slower than in a call of two.
+test.describe.configure({ timeout: 120_000 });
 test.use({ storageState: { cookies: [], origins: [] } });
 
 async function open(browser: Browser, url: string, width: number): Promise<Page> {
@@ -36,7 +38,7 @@ async function inviteAndAdmit(provider: Page, name: string, role: string, width:
 }
 
 test('a call of four at 360 px and at 1280 px: names and roles on every tile, the speaker outlined, one row of controls on a phone, and axe finds nothing', async ({ browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const integration = await seedIntegration({ admittance_policy: 'automatic', chat_enabled: true });
   const sessionId = uniqueSessionId();
   const provider = await open(browser, launchPath(integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP20', FirstName: 'Lee', LastName: 'Chen' }), 1280);

@@ -8,6 +8,8 @@ import { expectRemoteVideoPlaying } from './support/webrtc';
 // the call (an interpreter, family), who wait to be let in whatever the admittance policy, can do
 // what a person in the call does but not what a provider does, and whom Epic never hears of.
 
+// Three or four browsers with live video on two cores: each step is slower than in a call of two.
+test.describe.configure({ timeout: 120_000 });
 test.use({ storageState: { cookies: [], origins: [] } });
 
 let epic: FakeEpic;

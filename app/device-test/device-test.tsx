@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { LanguageSwitch, usePatientText } from '@/components/patient/language';
-import type { PatientText } from '@/lib/i18n/patient-text';
+import type { PatientText } from '@/lib/i18n/patient-text-en';
 import { networkOutcome, NETWORK_MAX_ROUND_TRIP_MS, NETWORK_MIN_BITRATE_KBPS, overallResult, type DeviceTestReport, type TestOutcome } from '@/lib/device-test/schema';
 import { measureNetwork } from './network-probe';
 

@@ -3,8 +3,7 @@ import { db } from '@/lib/db';
 import { integrations } from '@/lib/db/schema';
 import { deviceTestSession } from '@/lib/device-test/session';
 import { primaryIntegration } from '@/lib/settings/store';
-import { LanguageProvider } from '@/components/patient/language';
-import { requestLanguage } from '@/lib/i18n/request-language';
+import { PatientLanguage } from '@/components/patient/patient-language';
 import { DeviceTest } from './device-test';
 
 export const metadata = { title: 'Test your camera, microphone and speakers' };
@@ -18,9 +17,9 @@ export default async function DeviceTestPage() {
     : [];
   const integration = launched ?? (await primaryIntegration(database));
   return (
-    <LanguageProvider initial={await requestLanguage()}>
+    <PatientLanguage>
       <DeviceTest helpUrl={webUrl(integration?.deviceTestHelpUrl)} reportsToClinic={Boolean(session)} />
-    </LanguageProvider>
+    </PatientLanguage>
   );
 }
 

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
-import { PATIENT_TEXT, type Language } from '@/lib/i18n/patient-text';
+import type { Language } from '@/lib/i18n/language';
+import { PATIENT_TEXT } from '@/lib/i18n/patient-text';
 
 // The plain pages a launch can end on, in the patient's language. Every refused launch gets
 // exactly the same bytes (in one language), whatever the cause: a difference would tell an

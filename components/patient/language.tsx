@@ -1,10 +1,13 @@
 'use client';
 
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import { LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, PATIENT_TEXT, type Language, type PatientText } from '@/lib/i18n/patient-text';
+import { LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, type Language } from '@/lib/i18n/language';
+import type { PatientText } from '@/lib/i18n/patient-text-en';
 
 // The patient pages' language: chosen by the server from the cookie or the browser
-// (lib/i18n/request-language.ts), switchable on the page, remembered in the cookie.
+// (lib/i18n/request-language.ts, components/patient/patient-language.tsx), switchable on the page,
+// remembered in the cookie. A page carries the words of its own language only; the other's are
+// loaded when the patient switches (a phone on a slow network does not pay for both).
 
 interface LanguageState {
   language: Language;
@@ -14,13 +17,18 @@ interface LanguageState {
 
 const LanguageContext = createContext<LanguageState | null>(null);
 
-export function LanguageProvider({ initial, children }: { initial: Language; children: ReactNode }) {
-  const [language, setLanguage] = useState<Language>(initial);
+export function LanguageProvider({ initial, initialText, children }: { initial: Language; initialText: PatientText; children: ReactNode }) {
+  const [shown, setShown] = useState({ language: initial, text: initialText });
   const choose = useCallback((next: Language) => {
     document.cookie = `${LANGUAGE_COOKIE}=${next}; Path=/; Max-Age=${LANGUAGE_COOKIE_MAX_AGE}; SameSite=Lax`;
-    setLanguage(next);
+    void wordsOf(next).then(
+      (text) => setShown({ language: next, text }),
+      // Offline for a moment: the cookie is set, so the next page opens in the chosen language.
+      () => undefined,
+    );
   }, []);
-  const state = useMemo(() => ({ language, text: PATIENT_TEXT[language], choose }), [language, choose]);
+  const { language, text } = shown;
+  const state = useMemo(() => ({ language, text, choose }), [language, text, choose]);
   return (
     <LanguageContext.Provider value={state}>
       <div lang={language} className="contents">
@@ -28,6 +36,10 @@ export function LanguageProvider({ initial, children }: { initial: Language; chi
       </div>
     </LanguageContext.Provider>
   );
+}
+
+function wordsOf(language: Language): Promise<PatientText> {
+  return language === 'es' ? import('@/lib/i18n/patient-text-es').then((module) => module.es) : import('@/lib/i18n/patient-text-en').then((module) => module.en);
 }
 
 export function usePatientText(): LanguageState {

@@ -1,5 +1,6 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useState } from 'react';
 import { LanguageSwitch, usePatientText } from '@/components/patient/language';
 import type { ChatMessage, MeetingView } from '@/lib/visit/meeting-view';
@@ -7,12 +8,11 @@ import type { IceConfiguration } from '@/lib/visit/ice-servers';
 import { CallControls } from './call-controls';
 import { CallStage } from './call-stage';
 import { lightButton } from './call-styles';
-import { ChatPanel } from './chat-panel';
-import { PeoplePanel } from './people-panel';
 import { isWeak, QualityIndicator, SelfTile } from './tiles';
 import type { Quality } from './peer-mesh';
 import { useActiveSpeaker } from './use-active-speaker';
-import { useCall, type SignalInbox } from './use-call';
+import type { SignalInbox } from './signal-inbox';
+import { useCall } from './use-call';
 import { useChatSeen } from './use-chat-seen';
 import { CALL_STAGE_ID } from './use-kept-focus';
 import type { LocalMedia } from './use-local-media';
@@ -21,6 +21,11 @@ import { WaitingBanner } from './waiting-banner';
 import type { ChimeState } from './use-waiting-chime';
 
 type Post = (path: string, body: unknown) => Promise<Response>;
+
+// The chat and the people panel (with its invite form and their checks) load when first opened:
+// a patient on a phone downloads only what the call itself needs.
+const ChatPanel = dynamic(() => import('./chat-panel').then((module) => module.ChatPanel));
+const PeoplePanel = dynamic(() => import('./people-panel').then((module) => module.PeoplePanel));
 
 export interface RoomNotice {
   kind: 'room_unknown' | 'room_offline' | 'visit_full';

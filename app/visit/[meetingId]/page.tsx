@@ -1,10 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { forbidden } from 'next/navigation';
-import { LanguageProvider } from '@/components/patient/language';
+import { PatientLanguage } from '@/components/patient/patient-language';
 import { logoUrl } from '@/lib/branding/logo';
 import { db } from '@/lib/db';
 import { integrations, meetings } from '@/lib/db/schema';
-import { requestLanguage } from '@/lib/i18n/request-language';
 import { meetingView } from '@/lib/visit/meeting-view';
 import { participantSession } from '@/lib/visit/participant-request';
 import { VisitRoom } from './visit-room';
@@ -27,7 +26,7 @@ export default async function VisitPage({ params, searchParams }: { params: Prom
   const view = await meetingView(database, meetingId, session.participantId);
 
   return (
-    <LanguageProvider initial={await requestLanguage()}>
+    <PatientLanguage>
       <VisitRoom
         meetingId={meetingId}
         initialView={view}
@@ -35,7 +34,7 @@ export default async function VisitPage({ params, searchParams }: { params: Prom
         logoSrc={visit.logoHash ? logoUrl(visit.logoHash) : null}
         roomNotice={view.me.userType === 'Provider' ? roomNoticeOf(query) : null}
       />
-    </LanguageProvider>
+    </PatientLanguage>
   );
 }
 

@@ -1,4 +1,4 @@
-import type { PatientText } from '@/lib/i18n/patient-text';
+import type { PatientText } from '@/lib/i18n/patient-text-en';
 import type { PersonLabel } from '@/lib/visit/meeting-view';
 
 /** What someone is in the call, as tiles and lists say it: "Patient", "Interpreter, Spanish". */

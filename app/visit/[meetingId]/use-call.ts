@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { IceConfiguration } from '@/lib/visit/ice-servers';
 import type { PeerView } from '@/lib/visit/meeting-view';
 import { PeerMesh, type LinkReport, type SignalPayload } from './peer-mesh';
+import type { SignalInbox } from './signal-inbox';
 
 // The call's media: one mesh for as long as this person is in the call (it outlives reconnects of
 // the push stream: links are per pair of people), the others' cameras and screens, and how each
@@ -15,32 +16,6 @@ export interface CallMedia {
   reports: Map<string, LinkReport>;
   /** How loud each peer is now (0 to 1), by participant. */
   audioLevels(): Map<string, number>;
-}
-
-interface Signal {
-  fromParticipant: string;
-  fromConnection: string;
-  payload: SignalPayload;
-}
-
-/**
- * Signals from the push stream, held until the mesh exists (the offer can come in the same push as
- * the state that lets us in) and handed to it in order.
- */
-export class SignalInbox {
-  private mesh: PeerMesh | null = null;
-  private readonly held: Signal[] = [];
-
-  readonly push = (fromParticipant: string, fromConnection: string, payload: SignalPayload): void => {
-    if (this.mesh) void this.mesh.handleSignal(fromParticipant, fromConnection, payload);
-    else if (this.held.length < 500) this.held.push({ fromParticipant, fromConnection, payload });
-  };
-
-  attach(mesh: PeerMesh | null): void {
-    this.mesh = mesh;
-    if (!mesh) return;
-    for (const signal of this.held.splice(0)) void mesh.handleSignal(signal.fromParticipant, signal.fromConnection, signal.payload);
-  }
 }
 
 export function useCall(options: {

@@ -1,17 +1,35 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { usePatientText } from '@/components/patient/language';
 import type { IceConfiguration } from '@/lib/visit/ice-servers';
 import type { MeetingView } from '@/lib/visit/meeting-view';
 import { primaryButton } from './call-styles';
-import { CallView, type RoomNotice } from './call-view';
+import type { RoomNotice } from './call-view';
 import { Notice } from './notice';
-import { SignalInbox } from './use-call';
+import { SignalInbox } from './signal-inbox';
 import { useLocalMedia } from './use-local-media';
 import { useVisitStream, type StreamView } from './use-visit-stream';
 import { useWaitingChime } from './use-waiting-chime';
 import { WaitingView } from './waiting-view';
+
+// The call's code (the video links, tiles, controls) is loaded once a provider is there: a patient
+// waiting for the host downloads only the waiting room. It is fetched as soon as the provider joins
+// (the patient waits to be admitted meanwhile), so being let in does not wait for it.
+const loadCallView = () => import('./call-view').then((module) => module.CallView);
+const CallView = dynamic(loadCallView, { loading: CallLoading });
+
+function CallLoading() {
+  const t = usePatientText().text.visit;
+  return (
+    <main className="surface-dark flex h-[100dvh] items-center justify-center bg-slate-900 text-white">
+      <p role="status" className="text-sm font-medium text-slate-200">
+        {t.connecting}
+      </p>
+    </main>
+  );
+}
 
 interface Props {
   meetingId: string;
@@ -42,6 +60,11 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, roomNot
       fetch(`/api/visits/${meetingId}/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
     [meetingId],
   );
+
+  const providerHere = view.stage === 'waiting-for-admission' || view.stage === 'in-call';
+  useEffect(() => {
+    if (providerHere) void loadCallView().catch(() => undefined);
+  }, [providerHere]);
 
   useRoomHomecoming({ meetingId, view, inCall, left, replaced, connectionId, post });
   useIceRenewal(meetingId, ice, inCall, setIce);

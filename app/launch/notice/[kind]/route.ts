@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, pickLanguage } from '@/lib/i18n/patient-text';
+import { LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, pickLanguage } from '@/lib/i18n/language';
 import { noticePage, type NoticeKind } from '../../failure-page';
 
 const KINDS: NoticeKind[] = ['refused', 'ended', 'full'];
