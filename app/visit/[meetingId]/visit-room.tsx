@@ -1,6 +1,5 @@
 'use client';
 
-import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { usePatientText } from '@/components/patient/language';
 import type { IceConfiguration } from '@/lib/visit/ice-servers';
@@ -16,9 +15,39 @@ import { WaitingView } from './waiting-view';
 
 // The call's code (the video links, tiles, controls) is loaded once a provider is there: a patient
 // waiting for the host downloads only the waiting room. It is fetched as soon as the provider joins
-// (the patient waits to be admitted meanwhile), so being let in does not wait for it.
-const loadCallView = () => import('./call-view').then((module) => module.CallView);
-const CallView = dynamic(loadCallView, { loading: CallLoading });
+// (the patient waits to be admitted meanwhile), so being let in does not wait for it. It is not
+// rendered through Suspense (React.lazy, next/dynamic): React holds a revealed fallback for 300 ms,
+// which every admission would wait for.
+type CallViewComponent = typeof import('./call-view').CallView;
+let loadedCallView: CallViewComponent | null = null;
+let loadingCallView: Promise<CallViewComponent> | null = null;
+
+function loadCallView(): Promise<CallViewComponent> {
+  loadingCallView ??= import('./call-view').then((module) => (loadedCallView = module.CallView));
+  // Offline for a moment: the next try fetches it again.
+  loadingCallView.catch(() => (loadingCallView = null));
+  return loadingCallView;
+}
+
+/** The call's component once loaded (null until then), loading it when `needed`. */
+function useCallView(needed: boolean): CallViewComponent | null {
+  const [component, setComponent] = useState<CallViewComponent | null>(() => loadedCallView);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (!needed || component) return;
+    let live = true;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    loadCallView().then(
+      (loaded) => live && setComponent(() => loaded),
+      () => (retry = setTimeout(() => live && setAttempt((count) => count + 1), 2000)),
+    );
+    return () => {
+      live = false;
+      clearTimeout(retry);
+    };
+  }, [needed, component, attempt]);
+  return component;
+}
 
 function CallLoading() {
   const t = usePatientText().text.visit;
@@ -61,10 +90,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, roomNot
     [meetingId],
   );
 
-  const providerHere = view.stage === 'waiting-for-admission' || view.stage === 'in-call';
-  useEffect(() => {
-    if (providerHere) void loadCallView().catch(() => undefined);
-  }, [providerHere]);
+  const CallView = useCallView(view.stage === 'waiting-for-admission' || view.stage === 'in-call');
 
   useRoomHomecoming({ meetingId, view, inCall, left, replaced, connectionId, post });
   useIceRenewal(meetingId, ice, inCall, setIce);
@@ -97,6 +123,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, roomNot
   if (view.stage === 'waiting-for-host' || view.stage === 'waiting-for-admission') {
     return <WaitingView stage={view.stage} status={status} media={media} customText={customText} logoSrc={logoSrc} />;
   }
+  if (!CallView) return <CallLoading />;
   return (
     <CallView
       meetingId={meetingId}
