@@ -1,27 +1,42 @@
 import { eq } from 'drizzle-orm';
 import { getServerSession, type NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
-import { headers } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { hashPassword, PasswordCheckBusy, verifyPassword } from '@/lib/admins/passwords';
 import { signInSchema } from '@/lib/admins/schema';
+import { activeSession, endSession, startSession } from '@/lib/admins/sessions';
 import { beginSignInAttempt, finishSignInAttempt } from '@/lib/admins/sign-in-throttle';
+import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, knownDeviceFor, knownDeviceToken } from '@/lib/admins/known-device';
+import { writeAudit } from '@/lib/audit/log';
 import { db } from '@/lib/db';
 import { admins, type Admin } from '@/lib/db/schema';
 import { env } from '@/lib/env';
-import { clientAddress } from '@/lib/http/client-address';
+import { clientAddress, proxyWarning } from '@/lib/http/client-address';
 import { secureCookies } from '@/lib/public-url';
 import { describeError, log } from '@/lib/log';
 
 export const WRONG_CREDENTIALS = 'Email or password is wrong';
 
+/** Thrown by the jwt callback for a cookie whose session was ended or expired: next-auth then clears the cookie. */
+class SessionEnded extends Error {}
+
 export function authOptions(): NextAuthOptions {
   return {
     secret: env().authSecret,
+    // The cookie's own lifetime; the session row's fixed expiry is what counts (lib/admins/sessions.ts).
     session: { strategy: 'jwt', maxAge: env().ADMIN_SESSION_HOURS * 3600 },
     // NEXTAUTH_URL decides; its https makes the session cookie Secure behind a TLS proxy too.
     useSecureCookies: secureCookies(),
     pages: { signIn: '/login', error: '/login' },
+    logger: {
+      error: (code, metadata) => {
+        if (code === 'JWT_SESSION_ERROR' && metadata instanceof SessionEnded) return;
+        log.error({ area: 'auth', code, error: describeError(metadata) }, 'next-auth error');
+      },
+      warn: (code) => log.warn({ area: 'auth', code }, 'next-auth warning'),
+      debug: () => {},
+    },
     providers: [
       CredentialsProvider({
         name: 'Email and password',
@@ -30,39 +45,69 @@ export function authOptions(): NextAuthOptions {
           const parsed = signInSchema.safeParse(credentials);
           if (!parsed.success) throw new Error(WRONG_CREDENTIALS);
           const { email, password } = parsed.data;
-          return checkCredentials(email, password, clientAddress(request.headers ?? {}, env().trustedProxies));
+          const requestHeaders = request.headers ?? {};
+          const warning = proxyWarning(requestHeaders, env().trustedProxies);
+          if (warning) warnOnce(warning);
+          const device = knownDeviceFor((await cookies()).get(KNOWN_DEVICE_COOKIE)?.value, email);
+          const address = clientAddress(requestHeaders, env().trustedProxies);
+          const admin = await checkCredentials(email, password, address, device);
+          const database = await db();
+          const session = await startSession(database, {
+            adminId: admin.id,
+            userAgent: String(requestHeaders['user-agent'] ?? ''),
+            address,
+            lifetimeMs: env().ADMIN_SESSION_HOURS * 3_600_000,
+          });
+          await writeAudit(database, { actorEmail: admin.email, action: 'sign-in', detail: { method: 'password', sessionId: session.id, address, knownDevice: Boolean(device) } });
+          // This browser has now proven the password: its later sign-ins skip the account-wide delay
+          // and wait in the password check's first lane (lib/admins/known-device.ts).
+          (await cookies()).set(KNOWN_DEVICE_COOKIE, knownDeviceToken(email, device), knownDeviceCookieOptions());
+          return { id: admin.id, email: admin.email, sessionId: session.id };
         },
       }),
     ],
+    events: {
+      signOut: async ({ token }) => {
+        if (typeof token?.sessionId === 'string') await endSession(await db(), token.sessionId, { actorEmail: String(token.email ?? ''), reason: 'signed out' });
+      },
+    },
     callbacks: {
-      jwt: ({ token, user }) => (user ? { ...token, adminId: user.id, email: user.email } : token),
-      session: ({ session, token }) => ({ ...session, adminId: token.adminId as string | undefined }),
+      jwt: async ({ token, user }) => {
+        if (user) return { ...token, adminId: user.id, email: user.email, sessionId: (user as { sessionId?: string }).sessionId };
+        // Every read of the cookie (pages, actions, /api/auth/session) asks the database, so an ended
+        // session is refused at once and renewing the cookie never outlives the row's expiry.
+        const active = typeof token.sessionId === 'string' ? await activeSession(await db(), token.sessionId) : null;
+        if (!active || active.admin.id !== token.adminId) throw new SessionEnded();
+        return token;
+      },
+      session: ({ session, token }) => ({ ...session, adminId: token.adminId as string | undefined, sessionId: token.sessionId as string | undefined }),
       // Only back to this server: a foreign callbackUrl ends on the admin home.
       redirect: ({ url, baseUrl }) => (url.startsWith('/') && !url.startsWith('//') ? `${baseUrl}${url}` : url.startsWith(`${baseUrl}/`) ? url : `${baseUrl}/admin`),
     },
   };
 }
 
-async function checkCredentials(email: string, password: string, address: string) {
+async function checkCredentials(email: string, password: string, address: string, device: string | null) {
   const database = await db();
-  const verdict = await beginSignInAttempt(database, email, address);
-  if (verdict.kind === 'refuse') {
-    const minutes = verdict.retryAfterMinutes;
-    throw new Error(`Too many failed sign-ins from here. Sign-in is refused for ${minutes} minute${minutes === 1 ? '' : 's'}.`);
-  }
-  if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
-
+  const verdict = await beginSignInAttempt(database, email, address, { device });
   const [admin] = await database.select().from(admins).where(eq(admins.email, email));
+  // Refusals of a real account are audited; guesses at unknown emails are only counted.
+  const refuse = async (reason: string, message: string): Promise<never> => {
+    if (admin) await writeAudit(database, { actorEmail: email, action: 'sign-in.refused', detail: { method: 'password', reason, address } });
+    throw new Error(message);
+  };
+  if (verdict.kind === 'refuse') return refuse(verdict.reason, refusalMessage(verdict));
+
   let check;
   try {
-    check = await verifyPassword(password, admin?.passwordHash);
+    check = await verifyPassword(password, admin?.passwordHash, { account: email, knownDevice: Boolean(device) });
   } catch (error) {
     await finishSignInAttempt(database, verdict.attemptId, 'refused');
-    if (error instanceof PasswordCheckBusy) throw new Error(error.message);
+    if (error instanceof PasswordCheckBusy) return refuse('busy', error.message);
     throw error;
   }
   await finishSignInAttempt(database, verdict.attemptId, check.matches ? 'succeeded' : 'failed');
-  if (!admin || !check.matches) throw new Error(WRONG_CREDENTIALS);
+  if (!admin || !check.matches) return refuse('wrong password', WRONG_CREDENTIALS);
   // A hash from before argon2 (or weaker settings) is replaced now that the password is known.
   if (check.needsRehash) {
     await database
@@ -76,10 +121,15 @@ async function checkCredentials(email: string, password: string, address: string
 
 /** The signed-in admin, re-read from the database so a removed admin loses access at once. */
 export async function currentAdmin(): Promise<Admin | null> {
-  const session = (await getServerSession(authOptions())) as { adminId?: string } | null;
-  if (!session?.adminId) return null;
+  return (await currentSession())?.admin ?? null;
+}
+
+/** The signed-in admin and the id of this browser's session (the jwt callback checked it is active). */
+export async function currentSession(): Promise<{ admin: Admin; sessionId: string } | null> {
+  const session = (await getServerSession(authOptions())) as { adminId?: string; sessionId?: string } | null;
+  if (!session?.adminId || !session.sessionId) return null;
   const [admin] = await (await db()).select().from(admins).where(eq(admins.id, session.adminId));
-  return admin ?? null;
+  return admin ? { admin, sessionId: session.sessionId } : null;
 }
 
 /** For pages and server actions: the admin, or a redirect to sign-in (and back here after it). */
@@ -102,4 +152,26 @@ export function adminReturnPath(value: string | null | undefined): string {
   const url = new URL(value, 'http://televisit.invalid');
   url.searchParams.delete('_rsc');
   return url.pathname + url.search;
+}
+
+function refusalMessage(verdict: { reason: string; retryAfterSeconds: number }): string {
+  if (verdict.reason === 'account') {
+    const seconds = verdict.retryAfterSeconds;
+    return `Too many failed sign-ins for this account. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
+  }
+  const minutes = Math.max(1, Math.ceil(verdict.retryAfterSeconds / 60));
+  return `Too many failed sign-ins from here. Sign-in is refused for ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+function knownDeviceCookieOptions() {
+  return { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies(), path: '/', maxAge: KNOWN_DEVICE_DAYS * 86_400 };
+}
+
+const warned = new Set<string>();
+
+/** A misconfigured proxy is worth one line per cause, not one per sign-in. */
+function warnOnce(message: string) {
+  if (warned.has(message)) return;
+  warned.add(message);
+  log.warn({ area: 'sign-in' }, message);
 }

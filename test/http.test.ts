@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readJsonBody, JSON_BODY_MAX_BYTES } from '../lib/http/body.ts';
-import { clientAddress, parseTrustedProxies } from '../lib/http/client-address.ts';
+import { clientAddress, parseTrustedProxies, proxyWarning } from '../lib/http/client-address.ts';
 import { RateLimiter } from '../lib/http/rate-limit.ts';
 import { AppError } from '../lib/errors.ts';
 
@@ -92,5 +92,18 @@ describe('request bodies', () => {
     assert.deepEqual(await readJsonBody(new Request('http://televisit.test/api', { method: 'POST', body: '{"a":[1,"é"]}' })), { a: [1, 'é'] });
     await assert.rejects(readJsonBody(new Request('http://televisit.test/api', { method: 'POST', body: '{"a":' })), (error) => error instanceof AppError && error.status === 400);
     await assert.rejects(readJsonBody(new Request('http://televisit.test/api', { method: 'POST' })), (error) => error instanceof AppError && error.status === 400);
+  });
+});
+
+describe('proxy setting check', () => {
+  const none = parseTrustedProxies('');
+  test('a relayed request from a private address missing from TRUSTED_PROXIES gets a clear warning', () => {
+    const warning = proxyWarning({ 'x-televisit-peer': '10.1.2.3', 'x-forwarded-for': '203.0.113.9' }, none);
+    assert.match(warning ?? '', /TRUSTED_PROXIES does not include 10\.1\.2\.3/);
+  });
+  test('no warning for a trusted proxy, a direct request, or a public client that sets the header itself', () => {
+    assert.equal(proxyWarning({ 'x-televisit-peer': '10.1.2.3', 'x-forwarded-for': '203.0.113.9' }, parseTrustedProxies('10.0.0.0/8')), null);
+    assert.equal(proxyWarning({ 'x-televisit-peer': '10.1.2.3' }, none), null);
+    assert.equal(proxyWarning({ 'x-televisit-peer': '198.51.100.4', 'x-forwarded-for': '10.1.2.3' }, none), null);
   });
 });

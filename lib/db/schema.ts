@@ -68,6 +68,28 @@ export const admins = pgTable('admins', {
   createdAt: createdAt(),
 });
 
+/**
+ * A signed-in admin's session. The cookie only names it: a session is valid while its row says so,
+ * so signing out, removing the admin or the owner ending it takes effect on the next request, and
+ * `expires_at` is fixed at sign-in (renewing the cookie never moves it).
+ */
+export const adminSessions = pgTable(
+  'admin_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    adminId: uuid('admin_id').notNull().references(() => admins.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    /** Who or what ended it: "signed out", the owner's email, "password changed". */
+    endedBy: text('ended_by'),
+    userAgent: text('user_agent').notNull().default(''),
+    address: text('address').notNull().default(''),
+  },
+  (table) => [index('admin_sessions_admin').on(table.adminId)],
+);
+
 /** Once-only facts such as "the owner account was created"; the primary key makes them once-only. */
 export const appMilestones = pgTable('app_milestones', {
   name: text('name').primaryKey(),
@@ -195,6 +217,7 @@ export const auditLog = pgTable(
 
 export type Integration = typeof integrations.$inferSelect;
 export type Admin = typeof admins.$inferSelect;
+export type AdminSession = typeof adminSessions.$inferSelect;
 
 /** Provider accounts, found or created at launch (the seed: "accounts are automatically created"). */
 export const providers = pgTable(

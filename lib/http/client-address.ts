@@ -45,6 +45,24 @@ export function clientAddress(headers: HeaderSource, trusted: BlockList): string
   return forwarded[0] ?? peer;
 }
 
+/**
+ * A log line's worth when the proxy setting looks wrong: a request relayed (it has X-Forwarded-For)
+ * by a machine on a private network that TRUSTED_PROXIES does not name. Every client behind that
+ * proxy then looks like the proxy, so one address's sign-in limit would hold them all. A public
+ * peer with the header is a client setting it itself, which is no sign of a proxy.
+ */
+export function proxyWarning(headers: HeaderSource, trusted: BlockList): string | null {
+  const peer = normalize(header(headers, PEER_HEADER));
+  if (!peer || !header(headers, 'x-forwarded-for') || isTrusted(peer, trusted) || !isTrusted(peer, PRIVATE_NETWORKS)) return null;
+  return (
+    `Requests arrive through ${peer} with X-Forwarded-For, but TRUSTED_PROXIES does not include ${peer}: ` +
+    `the header is ignored and every client behind it counts as ${peer} (one address for sign-in limits). ` +
+    `If ${peer} is your reverse proxy, add it to TRUSTED_PROXIES.`
+  );
+}
+
+const PRIVATE_NETWORKS = parseTrustedProxies('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8,169.254.0.0/16,100.64.0.0/10,::1/128,fc00::/7,fe80::/10');
+
 /** Whether a socket's peer address is one of the trusted proxies. */
 export function isTrustedPeer(address: string | undefined, trusted: BlockList): boolean {
   return isTrusted(normalize(address), trusted);

@@ -15,6 +15,7 @@ const SECTIONS = [
   { href: '/admin/launch-links', label: 'Launch links' },
   { href: '/admin/server', label: 'Server settings' },
   { href: '/admin/users', label: 'Users' },
+  { href: '/admin/sessions', label: 'Sessions' },
   { href: '/admin/audit', label: 'Audit' },
 ];
 
