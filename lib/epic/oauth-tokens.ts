@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import type { Database } from '@/lib/db/client';
 import { epicAccessTokens, type Integration } from '@/lib/db/schema';
-import { clientAuthentication, describe, insecureAllowed } from '@/lib/epic/oauth';
+import { clientAuthentication, describe, tokenRequestOptions } from '@/lib/epic/oauth';
 import { openSecret, sealSecret } from '@/lib/secrets';
 
 // The Bearer of one participant's notifications (spec section 4): the access token from that
@@ -63,10 +63,7 @@ export async function bearerFor(database: Database, integration: Integration, or
 async function refresh(integration: Integration, row: typeof epicAccessTokens.$inferSelect): Promise<EpicGrant> {
   const server: oauth.AuthorizationServer = { issuer: row.issuer ?? row.tokenEndpoint!, token_endpoint: row.tokenEndpoint! };
   const client: oauth.Client = { client_id: row.clientId! };
-  const response = await oauth.refreshTokenGrantRequest(server, client, clientAuthentication(integration), openSecret(row.refreshTokenSealed!, 'epicRefreshToken'), {
-    ...insecureAllowed(integration),
-    signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
-  });
+  const response = await oauth.refreshTokenGrantRequest(server, client, clientAuthentication(integration), openSecret(row.refreshTokenSealed!, 'epicRefreshToken'), tokenRequestOptions(integration, TOKEN_TIMEOUT_MS));
   const tokens = await oauth.processRefreshTokenResponse(server, client, response);
   return {
     accessToken: tokens.access_token,

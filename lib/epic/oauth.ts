@@ -6,6 +6,7 @@ import type { Database } from '@/lib/db/client';
 import { oauthLaunches, type Integration } from '@/lib/db/schema';
 import type { EpicGrant } from '@/lib/epic/oauth-tokens';
 import { reviveLaunchToken, type LaunchToken } from '@/lib/epic/launch-token';
+import { outgoingFetch, outgoingPolicy, outgoingRequest } from '@/lib/http/outgoing';
 import { openSecret, sealSecret } from '@/lib/secrets';
 import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
 
@@ -17,6 +18,9 @@ import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
 export const OAUTH_SCOPE = 'launch openid fhirUser online_access';
 const PENDING_LAUNCH_MS = 10 * 60 * 1000;
 const DISCOVERY_TIMEOUT_MS = 5000;
+/** A smart-configuration is a few KB; more is not an answer we need. */
+const DISCOVERY_MAX_BYTES = 32 * 1024;
+const TOKEN_MAX_BYTES = 16 * 1024;
 
 export type OAuthFailureKind =
   | 'oauth_missing_launch'
@@ -177,7 +181,7 @@ async function exchangeCode(
       parameters,
       redirectUri,
       pending.codeVerifier,
-      { ...insecureAllowed(integration), signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS * 2) },
+      tokenRequestOptions(integration, DISCOVERY_TIMEOUT_MS * 2),
     );
     const tokens = await oauth.processAuthorizationCodeResponse(server, client, response);
     return {
@@ -215,9 +219,11 @@ const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/o
 /** `<iss>/.well-known/smart-configuration` (appended to the base, which has a path), else `<iss>/metadata`. */
 async function discover(issuer: string, integration: Integration): Promise<oauth.AuthorizationServer> {
   const fetchJson = async (url: string) => {
-    const response = await fetch(url, { headers: { Accept: 'application/json, application/fhir+json' }, redirect: 'error', signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
-    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-    return (await response.json()) as unknown;
+    const response = await outgoingRequest({ url, headers: { Accept: 'application/json, application/fhir+json' }, timeoutMs: DISCOVERY_TIMEOUT_MS, maxBytes: DISCOVERY_MAX_BYTES, policy: outgoingPolicy(integration) });
+    if (!response.ok) throw new Error(`${url}: ${response.message}`);
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    if (response.truncated) throw new Error(`${url} answered more than ${DISCOVERY_MAX_BYTES} bytes`);
+    return JSON.parse(response.body.toString('utf8')) as unknown;
   };
   const problems: string[] = [];
   try {
@@ -247,8 +253,12 @@ function checked(server: oauth.AuthorizationServer, integration: Integration): o
   return server;
 }
 
-export function insecureAllowed(integration: Integration) {
-  return integration.epicEnvironment === 'Test' ? { [oauth.allowInsecureRequests]: true } : {};
+/** What every oauth4webapi call to Epic is given: our outgoing-call limits, and http only for Test. */
+export function tokenRequestOptions(integration: Integration, timeoutMs: number) {
+  return {
+    ...(integration.epicEnvironment === 'Test' ? { [oauth.allowInsecureRequests]: true } : {}),
+    [oauth.customFetch]: outgoingFetch(outgoingPolicy(integration), timeoutMs, TOKEN_MAX_BYTES),
+  };
 }
 
 function clientIdOf(integration: Integration): string | null {
