@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { query } from './support/database';
-import { sealForApp, seedIntegration } from './support/epic';
+import { launchPath, sealForApp, seedIntegration, uniqueSessionId } from './support/epic';
 import { startFakeEpic } from './support/fake-epic';
 
 // What leaves this server for Epic: a stored secret goes only to the hosts it was saved for, and a
@@ -77,5 +79,72 @@ test("a test notification with OAuth carries no participant's access token", asy
   await expect(page.getByTestId('test-notification-result')).toContainText('HTTP 200');
   const call = epic.calls.find((received) => received.json?.SessionID === 'TELEVISIT-TEST');
   expect(call!.headers.authorization).toBeUndefined();
+  await epic.close();
+});
+
+test('one address is limited at /launch while others go on, and its refused links write a bounded number of rows', async ({ playwright, baseURL }) => {
+  const limit = Number(JSON.parse(process.env.E2E_APP_ENV!).LAUNCH_RATE_PER_MINUTE);
+  const flooder = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { 'X-Forwarded-For': '203.0.113.50' } });
+  const key = `flood-${Date.now()}`;
+  // Until the limit answers (the bucket refills 1/60 of the limit per second meanwhile).
+  const answers: Array<{ status: number; retryAfter?: string }> = [];
+  for (let batch = 0; !answers.some((answer) => answer.status === 429) && batch < 40; batch++) {
+    answers.push(
+      ...(await Promise.all(Array.from({ length: 50 }, () => flooder.get(`/launch?key=${key}&data=abc`).then((response) => ({ status: response.status(), retryAfter: response.headers()['retry-after'] }))))),
+    );
+  }
+  expect(answers.slice(0, limit).every((answer) => answer.status === 400)).toBe(true);
+  const throttled = answers.find((answer) => answer.status === 429);
+  expect(Number(throttled?.retryAfter)).toBeGreaterThan(0);
+  expect(answers.length).toBeLessThan(limit * 1.5);
+
+  const neighbour = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { 'X-Forwarded-For': '203.0.113.51' } });
+  expect((await neighbour.get(`/launch?key=${key}&data=abc`)).status()).toBe(400);
+
+  // Hundreds refused from one address, a handful of rows; the rest are counted.
+  const [rows] = await query<{ count: number }>('select count(*)::int as count from launch_log where encryption_key = $1', [key]);
+  expect(rows!.count).toBeGreaterThan(0);
+  expect(rows!.count).toBeLessThanOrEqual(25);
+  const metricsText = await (await neighbour.get('/metrics', { headers: { Authorization: `Bearer ${JSON.parse(process.env.E2E_APP_ENV!).METRICS_TOKEN}` } })).text();
+  expect(Number(/televisit_launch_log_suppressed_total (\d+)/.exec(metricsText)?.[1])).toBeGreaterThanOrEqual(limit - 25);
+  expect(metricsText).toMatch(/televisit_launches_total\{outcome="rate_limited"\} [1-9]/);
+  await flooder.dispose();
+  await neighbour.dispose();
+});
+
+test("a refused launch's log line carries no patient identifier; the launch log row keeps it for the analyst", async ({ request }) => {
+  const integration = await seedIntegration();
+  const externalId = `PATLOG${Date.now()}`;
+  const expired = String(Math.floor(Date.now() / 1000) - 7 * 24 * 3600);
+  const response = await request.get(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: externalId, Timestamp: expired }));
+  expect(response.status()).toBe(400);
+  const [row] = await query<{ outcome: string; epic_user_id: string }>('select outcome, epic_user_id from launch_log where encryption_key = $1', [integration.encryptionKey]);
+  expect(row).toEqual({ outcome: 'expired', epic_user_id: externalId });
+  const logFile = path.resolve('test-results/app-server.log');
+  await expect.poll(() => readFileSync(logFile, 'utf8').split('\n').some((line) => line.includes('launch refused') && line.includes(integration.encryptionKey))).toBe(true);
+  expect(readFileSync(logFile, 'utf8')).not.toContain(externalId);
+});
+
+test("an OAuth callback with error= and someone's state does not cancel their launch without their browser's cookie", async ({ browser }) => {
+  const epic = await startFakeEpic();
+  const integration = await seedIntegration({ auth_type: 'oauth', oauth_client_id_test: 'televisit-test', oauth_issuers_test: [epic.fhirBase], connection_status_url: `${epic.url}/status` });
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const link = launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT900', LaunchCode: epic.issueLaunchCode() }, `&iss=${encodeURIComponent(epic.fhirBase)}`);
+  const launch = await context.request.get(link, { maxRedirects: 0 });
+  expect(launch.status()).toBe(303);
+  const authorize = await context.request.get(launch.headers()['location']!, { maxRedirects: 0 });
+  const callback = authorize.headers()['location']!;
+  const state = new URL(callback).searchParams.get('state')!;
+
+  const stranger = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const refusal = await stranger.request.get(`/launch/oauth-callback?error=access_denied&state=${encodeURIComponent(state)}`);
+  expect(refusal.status()).toBe(400);
+  expect(await query('select state from oauth_launches where state = $1', [state])).toHaveLength(1);
+
+  const page = await context.newPage();
+  await page.goto(callback);
+  await expect(page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
+  await stranger.close();
+  await context.close();
   await epic.close();
 });

@@ -52,6 +52,8 @@ export const envSchema = z
           context.addIssue({ code: 'custom', message: `OUTGOING_PRIVATE_ALLOWLIST: ${(error as Error).message}` });
         }
       }),
+    /** Launches one client address may open per minute (a burst of as many, then evenly). */
+    LAUNCH_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
     ADMIN_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),

@@ -125,16 +125,18 @@ export async function completeEpicAuthorization(
   browserBinding: string | undefined,
 ): Promise<CompletedAuthorization> {
   const state = callbackUrl.searchParams.get('state');
-  // The EHR refused (the user declined, a bad launch code): that is the cause to log, whatever
-  // became of the state cookie. It grants nothing, so it needs no state to be believed.
+  const fromThisBrowser = Boolean(state && browserBinding && safeEqual(stateBinding(state), browserBinding));
+  // The EHR refused (the user declined, a bad launch code): that is the cause to log. It grants
+  // nothing, but it ends the pending launch only in the browser that started it: anyone can craft
+  // this URL, and a known state alone must not cancel someone else's launch.
   const refusal = callbackUrl.searchParams.get('error');
   if (refusal !== null) {
-    const [stored] = state ? await database.delete(oauthLaunches).where(eq(oauthLaunches.state, state)).returning() : [];
+    const [stored] = fromThisBrowser ? await database.delete(oauthLaunches).where(eq(oauthLaunches.state, state!)).returning() : [];
     const error = new OAuthLaunchError('oauth_authorize_refused', describeRefusal(refusal, callbackUrl.searchParams.get('error_description')));
     if (stored) error.launch = { ...launchOf(revivePending(openSecret(stored.pendingSealed, 'oauthPendingLaunch'))), integrationId: stored.integrationId };
     throw error;
   }
-  if (!state || !browserBinding || !safeEqual(stateBinding(state), browserBinding)) {
+  if (!fromThisBrowser) {
     throw new OAuthLaunchError('oauth_state_mismatch', 'the callback state does not belong to this browser');
   }
   const [stored] = state
