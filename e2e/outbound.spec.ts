@@ -148,3 +148,52 @@ test("an OAuth callback with error= and someone's state does not cancel their la
   await context.close();
   await epic.close();
 });
+
+test('client_secret_basic sends base64 of the raw id:secret for a hyphenated client ID, and the form-encoded form when chosen', async ({ browser }) => {
+  const epic = await startFakeEpic();
+  epic.clientSecret = 'launcher-s3cret';
+  const integration = await seedIntegration({
+    auth_type: 'oauth',
+    oauth_client_id_test: 'televisit-test-0b6f-4c1e',
+    oauth_issuers_test: [epic.fhirBase],
+    oauth_client_secret_sealed: sealForApp('launcher-s3cret', 'oauthClientSecret'),
+  });
+  const launch = async (externalId: string) => {
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
+    await page.goto(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: externalId, LaunchCode: epic.issueLaunchCode() }, `&iss=${encodeURIComponent(epic.fhirBase)}`));
+    await expect(page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
+    await context.close();
+  };
+  // The fake compares raw strings, as smart-launcher-v2 does.
+  await launch('PAT910');
+  expect(epic.tokenAuthorizations.at(-1)).toBe(`Basic ${Buffer.from('televisit-test-0b6f-4c1e:launcher-s3cret').toString('base64')}`);
+
+  epic.basicAuthDecoding = 'form';
+  await query("update integrations set oauth_client_auth = 'client_secret_basic_encoded' where id = $1", [integration.id]);
+  await query("select pg_notify('televisit', 'settings')");
+  await launch('PAT911');
+  expect(epic.tokenAuthorizations.at(-1)).toBe(`Basic ${Buffer.from('televisit%2Dtest%2D0b6f%2D4c1e:launcher-s3cret').toString('base64')}`);
+  await epic.close();
+});
+
+test('a refresh whose id_token cannot be validated still renews the access token, and the rotated refresh token is kept', async ({ browser }) => {
+  const epic = await startFakeEpic();
+  epic.issueRefreshTokens = true;
+  // Inside the renewal margin, so the first notification renews it.
+  epic.tokenLifetimeSeconds = 30;
+  // As smart-launcher-v2 answers a refresh: an id_token without `aud`.
+  epic.refreshIdToken = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"iss":"somewhere"}').toString('base64url')}.`;
+  const integration = await seedIntegration({ auth_type: 'oauth', oauth_client_id_test: 'televisit-test', oauth_issuers_test: [epic.fhirBase], connection_status_url: `${epic.url}/status` });
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await page.goto(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT920', LaunchCode: epic.issueLaunchCode() }, `&iss=${encodeURIComponent(epic.fhirBase)}`));
+  await expect(page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
+  await expect.poll(() => epic.calls.filter((call) => call.path === '/status').length).toBe(1);
+  expect(epic.tokensIssued).toHaveLength(2);
+  expect(epic.calls[0]!.headers.authorization).toBe(`Bearer ${epic.tokensIssued[1]}`);
+  const [stored] = await query<{ expires_at: Date }>('select expires_at from epic_access_tokens where integration_id = $1', [integration.id]);
+  expect(stored!.expires_at.getTime()).toBeGreaterThan(Date.now());
+  await context.close();
+  await epic.close();
+});

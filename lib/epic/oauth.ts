@@ -212,7 +212,20 @@ async function exchangeCode(
 export function clientAuthentication(integration: Integration): oauth.ClientAuth {
   const secret = openIntegrationSecret(integration, 'oauthClientSecret');
   if (!secret) return oauth.None();
-  return integration.oauthClientAuth === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
+  if (integration.oauthClientAuth === 'client_secret_post') return oauth.ClientSecretPost(secret);
+  if (integration.oauthClientAuth === 'client_secret_basic_encoded') return oauth.ClientSecretBasic(secret);
+  return rawClientSecretBasic(secret);
+}
+
+/**
+ * HTTP Basic with base64 of the plain `id:secret`, as Epic's documentation shows. oauth4webapi's
+ * ClientSecretBasic form-encodes both first (RFC 6749 2.3.1), which turns the hyphens of Epic's
+ * UUID client IDs into %2D, and servers that compare raw strings (smart-launcher-v2) refuse it.
+ */
+function rawClientSecretBasic(secret: string): oauth.ClientAuth {
+  return (_server, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString('base64')}`);
+  };
 }
 
 const smartConfigurationSchema = z.object({ issuer: z.url().optional(), authorization_endpoint: z.url(), token_endpoint: z.url() });
