@@ -197,3 +197,19 @@ test('a refresh whose id_token cannot be validated still renews the access token
   await context.close();
   await epic.close();
 });
+
+test('"Remove the client secret" takes an integration back to a public client', async ({ page }) => {
+  const integration = await seedIntegration({
+    auth_type: 'oauth',
+    oauth_client_id_test: 'televisit-test',
+    oauth_issuers_test: ['https://fhir.owner.example/api/FHIR/R4'],
+    oauth_client_secret_sealed: sealForApp('a-secret-no-longer-wanted', 'oauthClientSecret'),
+  });
+  await page.goto(`/admin/settings?integration=${integration.id}`);
+  await page.getByLabel('Remove the client secret').check();
+  await save(page);
+  await expect(page.getByTestId('save-status')).toContainText('The OAuth client secret was removed.');
+  expect((await query<{ sealed: string | null }>('select oauth_client_secret_sealed as sealed from integrations where id = $1', [integration.id]))[0]!.sealed).toBeNull();
+  await page.reload();
+  await expect(page.getByLabel('Remove the client secret')).toHaveCount(0);
+});

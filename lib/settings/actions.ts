@@ -80,11 +80,13 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
 
   // A secret stays only with the hosts it was saved for (lib/settings/secret-destinations.ts).
   const voided = current ? secretsVoidedBy(current, settings).filter((field) => settings[field] === '' && current[SEALED_COLUMNS[field]]) : [];
+  // "Remove the client secret": the integration goes back to a public client.
+  const removed: SecretField[] = settings.removeOauthClientSecret && current?.oauthClientSecretSealed && !voided.includes('oauthClientSecret') ? ['oauthClientSecret'] : [];
   if (voided.includes('authPassword') && settings.authType === 'basic') {
     return invalid({ authPassword: 'An Epic endpoint now points at a new host: enter the Auth Password again. A stored password is never sent to a host it was not saved for.' });
   }
-  const values = rowValues(settings, current, logo ? logo.hash : removeLogo ? null : (current?.logoHash ?? null), voided);
-  const changedFields = [...changedFieldNames(current, values, settings), ...voided];
+  const values = rowValues(settings, current, logo ? logo.hash : removeLogo ? null : (current?.logoHash ?? null), [...voided, ...removed]);
+  const changedFields = [...changedFieldNames(current, values, settings), ...voided, ...removed];
   // Nothing to write, and nothing for the audit log to say.
   if (current && changedFields.length === 0) return { ok: true, message: withWarning('Nothing had changed; nothing was saved.', settings) };
 
@@ -116,8 +118,8 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
   }
 
   revalidatePath('/admin/settings');
-  const removed = voided.map((field) => VOIDED_SECRET_MESSAGES[field as keyof typeof VOIDED_SECRET_MESSAGES]).join(' ');
-  const saved = `Settings saved (${changedFields.length} changed).${removed ? ` ${removed}` : ''}`;
+  const voidedNote = voided.map((field) => VOIDED_SECRET_MESSAGES[field as keyof typeof VOIDED_SECRET_MESSAGES]).join(' ');
+  const saved = `Settings saved (${changedFields.length} changed).${voidedNote ? ` ${voidedNote}` : ''}${removed.length ? ' The OAuth client secret was removed.' : ''}`;
   return { ok: true, message: withWarning(saved, settings), integrationId: savedId ?? undefined };
 }
 

@@ -94,6 +94,8 @@ export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
       oauthClientIdTest: z.string().trim().max(256, 'At most 256 characters'),
       oauthClientIdProduction: z.string().trim().max(256, 'At most 256 characters'),
       oauthClientSecret: z.string().max(512, 'At most 512 characters'),
+      /** An empty secret field keeps the stored one: going back to a public client is this explicit choice. */
+      removeOauthClientSecret: z.boolean().default(false),
       oauthIssuersTest: z.string().max(8192, 'Too long'),
       oauthIssuersProduction: z.string().max(8192, 'Too long'),
       epicClientId: z
@@ -137,6 +139,10 @@ export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
         if (settings.authName === '') problem('authName', 'Enter the Epic user name, as emp$<user>');
         else if (settings.authName.includes(':')) problem('authName', 'A Basic Authorization user name cannot contain ":"');
         if (settings.authPassword === '' && !stored.authPassword) problem('authPassword', 'Enter the Epic user password');
+      }
+
+      if (settings.removeOauthClientSecret && settings.oauthClientSecret !== '') {
+        problem('oauthClientSecret', 'Enter a new client secret or remove the stored one, not both');
       }
 
       if (settings.authType === 'oauth') {

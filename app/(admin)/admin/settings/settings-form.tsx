@@ -112,7 +112,7 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
     setStatus({ ok: result.ok, text: result.message });
     if (result.ok) {
       // Saved secrets leave the page; the hints from the refreshed page say they are set.
-      form.reset({ ...form.getValues(), encryptionSecret: '', authPassword: '', oauthClientSecret: '' });
+      form.reset({ ...form.getValues(), encryptionSecret: '', authPassword: '', oauthClientSecret: '', removeOauthClientSecret: false });
       setLogo({ state: 'none' });
       if (logoInput.current) logoInput.current.value = '';
       setRemoveLogo(false);
@@ -281,6 +281,12 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
             <Field id="oauthClientSecret" label="OAuth Client Secret" hint={secretHint(secretHints.oauthClientSecret, 'Optional: only for confidential clients. It goes only to the issuers it was saved with: a base URL on a new host removes it unless you enter it again in the same save.')} error={error('oauthClientSecret')}>
               <input type="password" autoComplete="new-password" placeholder={storedSecrets.oauthClientSecret ? 'Leave empty to keep the stored secret' : ''} {...text('oauthClientSecret')} />
             </Field>
+            {storedSecrets.oauthClientSecret ? (
+              <label className="flex items-center gap-2 text-sm">
+                <input type="checkbox" {...form.register('removeOauthClientSecret')} />
+                Remove the client secret (Epic registered this client as a public one)
+              </label>
+            ) : null}
             <Field id="oauthClientAuth" label="Send the client secret" hint="How a confidential client proves itself at Epic's token endpoint." error={error('oauthClientAuth')}>
               <select {...text('oauthClientAuth')}>
                 {OAUTH_CLIENT_AUTH_METHODS.map((method) => (
