@@ -173,7 +173,7 @@ test('client_secret_basic sends base64 of the raw id:secret for a hyphenated cli
   await query("update integrations set oauth_client_auth = 'client_secret_basic_encoded' where id = $1", [integration.id]);
   await query("select pg_notify('televisit', 'settings')");
   await launch('PAT911');
-  expect(epic.tokenAuthorizations.at(-1)).toBe(`Basic ${Buffer.from('televisit%2Dtest%2D0b6f%2D4c1e:launcher-s3cret').toString('base64')}`);
+  expect(epic.tokenAuthorizations.at(-1)).toBe(`Basic ${Buffer.from('televisit%2Dtest%2D0b6f%2D4c1e:launcher%2Ds3cret').toString('base64')}`);
   await epic.close();
 });
 
