@@ -30,6 +30,8 @@ const STATE_EVERY_MS = 30_000;
 const HEALTH_P99_LIMIT_MS = 50;
 const SIGNAL_P99_LIMIT_MS = 100;
 const PORT = Number(process.env.BENCH_PORT ?? 3397);
+/** Every visit is launched from this one address: the per-address launch limit is raised for the bench. */
+const ONE_ADDRESS_LAUNCHES = '1000000';
 
 interface Person {
   cookie: string;
@@ -101,7 +103,7 @@ async function startServer(statusUrl: string) {
   const masterKey = randomBytes(32);
   if (ENGINE === 'pglite') {
     const data = await prepareEmbeddedData({ connectionStatusUrl: statusUrl });
-    const app = await startApp({ port: PORT, env: data.env, logFile: path.join(data.dataDir, 'server.log') });
+    const app = await startApp({ port: PORT, env: { ...data.env, LAUNCH_RATE_PER_MINUTE: ONE_ADDRESS_LAUNCHES }, logFile: path.join(data.dataDir, 'server.log') });
     return { app, integration: data.integration, cleanup: async () => undefined };
   }
   const database = await createDatabase('televisit_bench');
@@ -110,7 +112,7 @@ async function startServer(statusUrl: string) {
   await handle.close();
   const app = await startApp({
     port: PORT,
-    env: { DATABASE_URL: database.url, TELEVISIT_MASTER_KEY: masterKey.toString('base64'), NEXTAUTH_SECRET: randomBytes(32).toString('base64'), NEXTAUTH_URL: `http://127.0.0.1:${PORT}` },
+    env: { DATABASE_URL: database.url, TELEVISIT_MASTER_KEY: masterKey.toString('base64'), NEXTAUTH_SECRET: randomBytes(32).toString('base64'), NEXTAUTH_URL: `http://127.0.0.1:${PORT}`, LAUNCH_RATE_PER_MINUTE: ONE_ADDRESS_LAUNCHES },
     logFile: '/tmp/televisit-bench-capacity.log',
   });
   return { app, integration: { id: row.id, encryptionKey: row.encryptionKey, secret }, cleanup: () => dropDatabase(database.name) };

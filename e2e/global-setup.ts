@@ -25,6 +25,8 @@ export default async function globalSetup() {
     // Abandoned visits are looked for every 2 s instead of 30 s, so a test need not wait.
     MAINTENANCE_INTERVAL_SECONDS: '2',
     METRICS_TOKEN: 'e2e-metrics-token-0123456789',
+    // Most specs launch from 127.0.0.1; e2e/outbound.spec.ts floods from addresses of its own.
+    LAUNCH_RATE_PER_MINUTE: '600',
   };
   const app = await startApp({ port: E2E_PORT, env: appEnv, logFile: path.resolve('test-results/app-server.log') });
   process.env.E2E_DATABASE_URL = database.url;

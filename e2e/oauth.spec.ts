@@ -169,7 +169,10 @@ test('without a refresh token an expired token keeps the notification pending wi
   const sessionId = uniqueSessionId();
   const first = await openFresh(browser, oauthLink({ SessionID: sessionId, ExternalID: 'PAT813' }, epic.issueLaunchCode()));
   await expect(first.page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
-  await first.page.waitForTimeout(2500);
+  // The participant leaves once their token has expired (the row says so, not a sleep).
+  await expect
+    .poll(async () => (await query<{ expired: boolean }>('select expires_at < now() as expired from epic_access_tokens where integration_id = $1', [integration.id]))[0]?.expired)
+    .toBe(true);
   await first.context.close();
   // The Disconnected waits: pending, its attempts recorded with the cause and no call made.
   await expect

@@ -11,6 +11,8 @@ import { launchVisitor, openStream, type LaunchedVisitor, type OpenStream } from
 // thousand push streams opened at once.
 const PORT = 3216;
 const IDLE_MAX = 100;
+/** A thousand visitors launch from this one address: the per-address launch limit is raised for it. */
+const LAUNCHES_FROM_ONE_ADDRESS = '100000';
 
 test.describe('socket limits', () => {
   test.describe.configure({ mode: 'serial' });
@@ -21,7 +23,7 @@ test.describe('socket limits', () => {
 
   test.beforeAll(async () => {
     data = await prepareEmbeddedData({ admittancePolicy: 'automatic' });
-    app = await startApp({ port: PORT, env: { ...data.env, IDLE_CONNECTIONS_MAX: String(IDLE_MAX) }, logFile: path.resolve('test-results/app-server-socket-limits.log') });
+    app = await startApp({ port: PORT, env: { ...data.env, IDLE_CONNECTIONS_MAX: String(IDLE_MAX), LAUNCH_RATE_PER_MINUTE: LAUNCHES_FROM_ONE_ADDRESS }, logFile: path.resolve('test-results/app-server-socket-limits.log') });
   });
   test.afterAll(async () => {
     await app?.stop();

@@ -38,6 +38,22 @@ export const envSchema = z
           context.addIssue({ code: 'custom', message: `TRUSTED_PROXIES: ${(error as Error).message}` });
         }
       }),
+    /**
+     * Addresses or CIDR ranges a Production integration may call although they are private,
+     * loopback or link-local: an on-premise Epic. Empty: only public addresses.
+     */
+    OUTGOING_PRIVATE_ALLOWLIST: z
+      .string()
+      .default('')
+      .superRefine((value, context) => {
+        try {
+          parseTrustedProxies(value);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: `OUTGOING_PRIVATE_ALLOWLIST: ${(error as Error).message}` });
+        }
+      }),
+    /** Launches one client address may open per minute (a burst of as many, then evenly). */
+    LAUNCH_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
     ADMIN_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
@@ -87,6 +103,7 @@ export type Env = z.infer<typeof envSchema> & {
   authSecret: string;
   dataDir: string;
   trustedProxies: BlockList;
+  outgoingPrivateAllowlist: BlockList;
   /** NEXTAUTH_URL as set, or http://localhost:<PORT> for the embedded default. */
   publicUrl: URL;
   /** Whether NEXTAUTH_URL was set: an address others can reach (OAuth needs one). */
@@ -140,6 +157,7 @@ export function env(): Env {
     authSecret,
     dataDir,
     trustedProxies: parseTrustedProxies(parsed.TRUSTED_PROXIES),
+    outgoingPrivateAllowlist: parseTrustedProxies(parsed.OUTGOING_PRIVATE_ALLOWLIST),
     publicUrl,
     publicUrlConfigured: parsed.NEXTAUTH_URL !== undefined,
   };

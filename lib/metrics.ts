@@ -12,6 +12,11 @@ function createMetrics() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'televisit_process_' });
   const launches = new client.Counter({ name: 'televisit_launches_total', help: 'Launches by outcome (ok, visit_ended, visit_full, or why refused)', labelNames: ['outcome'], registers: [registry] });
+  const launchLogSuppressed = new client.Counter({
+    name: 'televisit_launch_log_suppressed_total',
+    help: 'Refused launches not written to the launch log because their address (or all together) wrote too many',
+    registers: [registry],
+  });
   const deliveryLatency = new client.Histogram({
     name: 'televisit_notification_delivery_seconds',
     help: 'From the event to Epic accepting its notification',
@@ -53,6 +58,7 @@ function createMetrics() {
   return {
     registry,
     launches,
+    launchLogSuppressed,
     deliveryLatency,
     useDatabase(value: Database) {
       database = value;

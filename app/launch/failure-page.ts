@@ -15,6 +15,13 @@ export function launchFailureResponse(language: Language): Response {
   return htmlResponse(noticePage('refused', language), LAUNCH_FAILURE_STATUS);
 }
 
+/** Too many launches from this address: the same page, with 429 and when to try again. */
+export function launchThrottledResponse(language: Language, retryAfterSeconds: number): Response {
+  const response = htmlResponse(noticePage('refused', language), 429);
+  response.headers.set('Retry-After', String(retryAfterSeconds));
+  return response;
+}
+
 /** A good link to a visit that is over: no session, no records, just the news. */
 export function visitEndedResponse(language: Language): NextResponse {
   return htmlResponse(noticePage('ended', language), 200);

@@ -8,7 +8,11 @@ import { oauthRedirectUri } from '@/lib/public-url';
 import { cachedIntegrationByKey } from '@/lib/settings/integration-cache';
 import { ENCRYPTION_KEY_PATTERN } from '@/lib/settings/schema';
 import { openIntegrationSecret } from '@/lib/settings/store';
-import { launchFailureResponse } from './failure-page';
+import { launchFailureResponse, launchThrottledResponse } from './failure-page';
+import { admitLaunch } from '@/lib/epic/launch-throttle';
+import { env } from '@/lib/env';
+import { clientAddress } from '@/lib/http/client-address';
+import { metrics } from '@/lib/metrics';
 import { finishLaunch, OAUTH_STATE_COOKIE, oauthStateCookieOptions } from './finish-launch';
 import { describeError, log } from '@/lib/log';
 
@@ -16,11 +20,17 @@ import { describeError, log } from '@/lib/log';
 export async function GET(request: NextRequest) {
   const key = request.nextUrl.searchParams.get('key');
   const data = request.nextUrl.searchParams.get('data');
+  const address = clientAddress(request.headers, env().trustedProxies);
+  const admission = admitLaunch(address);
+  if (!admission.admitted) {
+    metrics().launches.inc({ outcome: 'rate_limited' });
+    return launchThrottledResponse(await requestLanguage(), admission.retryAfterSeconds);
+  }
   const handle = await databaseHandle();
   const database = handle.db;
   let integrationId: string | null = null;
   const refuse = async (outcome: string, detail: string, ids: { sessionId?: string; epicUserId?: string } = {}) => {
-    await recordLaunch(database, { encryptionKey: key, integrationId, outcome, detail, ...ids });
+    await recordLaunch(database, { encryptionKey: key, integrationId, outcome, detail, clientAddress: address, ...ids });
     return launchFailureResponse(await requestLanguage());
   };
 

@@ -10,7 +10,7 @@ export interface TestIntegration {
 }
 
 /** A secret sealed as the app under test seals it, for seeding a sealed column. */
-export function sealForApp(value: string, field: 'encryptionSecret' | 'authPassword' | 'oauthClientSecret'): string {
+export function sealForApp(value: string, field: 'encryptionSecret' | 'authPassword' | 'oauthClientSecret' | 'epicAccessToken'): string {
   return sealSecret(value, field, appMasterKey());
 }
 

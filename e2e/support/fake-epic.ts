@@ -38,6 +38,14 @@ export interface FakeEpic {
   issueRefreshTokens: boolean;
   /** A confidential client's secret: token requests must prove it (Basic, or in the body). */
   clientSecret: string | null;
+  /**
+   * How the Basic header is read: `raw` compares base64 of the plain `id:secret`, as Epic's
+   * documentation shows and smart-launcher-v2 does (a form-encoded `televisit%2Dtest` is another
+   * client there); `form` decodes each part first (RFC 6749 2.3.1).
+   */
+  basicAuthDecoding: 'raw' | 'form';
+  /** An id_token to put in refresh answers: smart-launcher's has no `aud`, which a client cannot validate. */
+  refreshIdToken: string | null;
   close(): Promise<void>;
 }
 
@@ -92,18 +100,18 @@ export async function startFakeEpic(): Promise<FakeEpic> {
         const form = new URLSearchParams(body);
         fake.tokenRequests.push(form);
         fake.tokenAuthorizations.push(request.headers.authorization);
-        const client = clientOf(request.headers.authorization, form);
+        const client = clientOf(request.headers.authorization, form, fake.basicAuthDecoding);
         if (fake.clientSecret !== null && client.secret !== fake.clientSecret) return send(401, { error: 'invalid_client' });
-        const issue = () => {
+        const issue = (idToken?: string) => {
           const token = `epic-token-${randomBytes(8).toString('hex')}`;
           fake.tokensIssued.push(token);
           const refresh = fake.issueRefreshTokens ? `epic-refresh-${randomBytes(8).toString('hex')}` : undefined;
           if (refresh) refreshTokens.set(refresh, client.id ?? '');
-          return send(200, { access_token: token, token_type: 'Bearer', expires_in: fake.tokenLifetimeSeconds, scope: 'launch openid fhirUser online_access', refresh_token: refresh });
+          return send(200, { access_token: token, token_type: 'Bearer', expires_in: fake.tokenLifetimeSeconds, scope: 'launch openid fhirUser online_access', refresh_token: refresh, ...(idToken ? { id_token: idToken } : {}) });
         };
         if (form.get('grant_type') === 'refresh_token') {
           const owner = refreshTokens.get(form.get('refresh_token') ?? '');
-          return owner !== undefined && owner === client.id ? issue() : send(400, { error: 'invalid_grant' });
+          return owner !== undefined && owner === client.id ? issue(fake.refreshIdToken ?? undefined) : send(400, { error: 'invalid_grant' });
         }
         const grant = codes.get(form.get('code') ?? '');
         codes.delete(form.get('code') ?? '');
@@ -149,6 +157,8 @@ export async function startFakeEpic(): Promise<FakeEpic> {
     tokenLifetimeSeconds: 3600,
     issueRefreshTokens: false,
     clientSecret: null,
+    basicAuthDecoding: 'raw',
+    refreshIdToken: null,
     failNext(status, times, headers = {}) {
       for (let index = 0; index < times; index++) failures.push({ status, headers });
     },
@@ -169,11 +179,14 @@ export async function startFakeEpic(): Promise<FakeEpic> {
   return fake;
 }
 
-/** The client of a token request: HTTP Basic (each part form-encoded, RFC 6749 2.3.1) or the body. */
-function clientOf(authorization: string | undefined, form: URLSearchParams): { id: string | null; secret: string | null } {
+/** The client of a token request: HTTP Basic (raw, or each part form-encoded) or the body. */
+function clientOf(authorization: string | undefined, form: URLSearchParams, decoding: 'raw' | 'form'): { id: string | null; secret: string | null } {
   if (authorization?.startsWith('Basic ')) {
-    const [id, secret] = Buffer.from(authorization.slice(6), 'base64').toString().split(':').map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
-    return { id: id ?? null, secret: secret ?? null };
+    const plain = Buffer.from(authorization.slice(6), 'base64').toString();
+    const colon = plain.indexOf(':');
+    const [id, secret] = colon < 0 ? [plain, ''] : [plain.slice(0, colon), plain.slice(colon + 1)];
+    const read = (part: string) => (decoding === 'form' ? decodeURIComponent(part.replace(/\+/g, ' ')) : part);
+    return { id: read(id), secret: read(secret) };
   }
   return { id: form.get('client_id'), secret: form.get('client_secret') };
 }

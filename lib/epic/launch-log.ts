@@ -4,6 +4,7 @@ import { launchLog } from '@/lib/db/schema';
 import type { UserType } from '@/lib/visit/schema';
 import { describeError, log, requestLog } from '@/lib/log';
 import { metrics } from '@/lib/metrics';
+import { refusedRowBudget } from '@/lib/epic/launch-throttle';
 
 export interface LaunchLogEntry {
   encryptionKey: string | null;
@@ -15,6 +16,8 @@ export interface LaunchLogEntry {
   epicUserId?: string | null;
   userType?: UserType | null;
   meetingId?: string | null;
+  /** Where a refused launch came from: it bounds how many rows that address writes. */
+  clientAddress?: string;
 }
 
 // Launch links come from anyone: every field a link supplied is made safe before it is stored or
@@ -23,18 +26,26 @@ export interface LaunchLogEntry {
 const FIELD_MAX = 200;
 
 /** One row per launch; also a line in the server log. Never the secret or the raw token. */
-export async function recordLaunch(database: Database, entry: LaunchLogEntry): Promise<void> {
+export async function recordLaunch(database: Database, { clientAddress, ...entry }: LaunchLogEntry): Promise<void> {
+  metrics().launches.inc({ outcome: entry.outcome });
+  let unwritten = 0;
+  if (entry.outcome !== 'ok' && clientAddress !== undefined) {
+    const budget = refusedRowBudget(clientAddress);
+    if (!budget.write) return;
+    unwritten = budget.unwrittenBefore;
+  }
+  const detail = unwritten ? `${entry.detail ?? ''} (and ${unwritten} earlier refused launch${unwritten === 1 ? '' : 'es'} from this address, not written)`.trim() : entry.detail;
   const row = {
     ...entry,
     encryptionKey: safeField(entry.encryptionKey, 100),
-    detail: safeField(entry.detail, 500),
+    detail: safeField(detail, 600),
     sessionId: safeField(entry.sessionId),
     epicUserId: safeField(entry.epicUserId),
   };
-  metrics().launches.inc({ outcome: entry.outcome });
   if (entry.outcome !== 'ok') {
-    // JSON strings: whatever a field holds, it stays on its one line, quoted.
-    (await requestLog()).warn({ area: 'launch', outcome: entry.outcome, detail: row.detail, key: row.encryptionKey, session: row.sessionId, user: row.epicUserId }, 'launch refused');
+    // JSON strings: whatever a field holds, it stays on its one line, quoted. No patient or
+    // meeting identifier goes to the server log: the launch log row keeps them for the analyst.
+    (await requestLog()).warn({ area: 'launch', outcome: entry.outcome, detail: row.detail, key: row.encryptionKey }, 'launch refused');
   }
   try {
     await database.insert(launchLog).values(row);

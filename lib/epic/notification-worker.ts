@@ -3,6 +3,7 @@ import { isDatabaseAway, type Database } from '@/lib/db/client';
 import { onAnnouncement } from '@/lib/db/bus';
 import { integrations, notificationAttempts, notifications, type Integration, type Notification } from '@/lib/db/schema';
 import { bearerFor } from '@/lib/epic/oauth-tokens';
+import { outgoingPolicy } from '@/lib/http/outgoing';
 import { callEpic, isRetryable, isSuccess, redactHeaders, type EpicCallResult } from '@/lib/epic/notify';
 import { NOTIFICATIONS_TOPIC } from '@/lib/epic/outbox';
 import { openIntegrationSecret } from '@/lib/settings/store';
@@ -135,7 +136,7 @@ export async function deliver(database: Database, notification: Notification, op
   }
   const headers = epicHeaders(integration, notification.id, authorization.header);
   const body = JSON.stringify(notification.body);
-  const result = await callEpic({ url, headers, body, timeoutMs: options.timeoutMs });
+  const result = await callEpic({ url, headers, body, timeoutMs: options.timeoutMs, policy: outgoingPolicy(integration) });
   const attempts = notification.attempts + 1;
 
   if (isSuccess(result.respCode)) {

@@ -1,18 +1,24 @@
 // One HTTP call to Epic. It never throws into its caller: it returns what happened (the status,
-// RespCode 0 when no HTTP answer came, the start of the answer), and the caller records it.
+// RespCode 0 when no HTTP answer came, and why), and the caller records it.
 
-export const RESPONSE_START_CHARS = 2000;
+import { outgoingRequest, type OutgoingPolicy } from '@/lib/http/outgoing';
 
 export interface EpicCall {
   url: string;
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /** The integration's limits on where the call may go (lib/http/outgoing.ts). */
+  policy: OutgoingPolicy;
 }
 
 export interface EpicCallResult {
-  /** The HTTP status, or 0 when no answer came (refused, DNS, timeout, TLS). */
+  /** The HTTP status, or 0 when no answer came (refused, DNS, timeout, TLS, a refused address). */
   respCode: number;
+  /**
+   * What is kept of the answer: its status line only. The body is never echoed: an endpoint URL is
+   * an admin's setting, and a body shown back would turn it into a window on any server we reach.
+   */
   responseStart: string | null;
   error: string | null;
   durationMs: number;
@@ -21,28 +27,15 @@ export interface EpicCallResult {
 }
 
 export async function callEpic(call: EpicCall): Promise<EpicCallResult> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  try {
-    const response = await fetch(call.url, {
-      method: 'POST',
-      headers: call.headers,
-      body: call.body,
-      // Epic's endpoints do not redirect; following one could send credentials elsewhere.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(call.timeoutMs),
-    });
-    const text = await readStart(response);
-    return {
-      respCode: response.status,
-      responseStart: text,
-      error: null,
-      durationMs: elapsed(),
-      retryAfterMs: retryAfter(response.headers.get('retry-after')),
-    };
-  } catch (error) {
-    return { respCode: 0, responseStart: null, error: describe(error, call.timeoutMs), durationMs: elapsed(), retryAfterMs: null };
-  }
+  const result = await outgoingRequest({ url: call.url, method: 'POST', headers: call.headers, body: call.body, timeoutMs: call.timeoutMs, policy: call.policy });
+  if (!result.ok) return { respCode: 0, responseStart: null, error: result.message, durationMs: result.durationMs, retryAfterMs: null };
+  return {
+    respCode: result.status,
+    responseStart: `HTTP ${result.status}${result.statusText ? ` ${result.statusText}` : ''}`,
+    error: null,
+    durationMs: result.durationMs,
+    retryAfterMs: retryAfter(result.headers.get('retry-after')),
+  };
 }
 
 /** Whether Epic may answer differently later: no answer, 408, 429 and 5xx. */
@@ -63,25 +56,9 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   );
 }
 
-async function readStart(response: Response): Promise<string | null> {
-  try {
-    const text = await response.text();
-    return text ? text.slice(0, RESPONSE_START_CHARS) : null;
-  } catch {
-    return null;
-  }
-}
-
 function retryAfter(value: string | null): number | null {
   if (!value) return null;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
-}
-
-function describe(error: unknown, timeoutMs: number): string {
-  if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code) return `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
-  return error instanceof Error ? error.message : 'request failed';
 }

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import type { Database } from '@/lib/db/client';
 import { epicAccessTokens, type Integration } from '@/lib/db/schema';
-import { clientAuthentication, describe, insecureAllowed } from '@/lib/epic/oauth';
+import { clientAuthentication, describe, tokenRequestOptions } from '@/lib/epic/oauth';
+import { log } from '@/lib/log';
 import { openSecret, sealSecret } from '@/lib/secrets';
 
 // The Bearer of one participant's notifications (spec section 4): the access token from that
@@ -55,6 +56,8 @@ export async function bearerFor(database: Database, integration: Integration, or
     await storeGrant(database, orderingKey, grant);
     return { token: grant.accessToken };
   } catch (error) {
+    // The stored grant stays as it was: the refresh token is kept for the next try.
+    log.warn({ area: 'oauth', integrationId: integration.id, error: describe(error) }, 'OAuth token refresh failed');
     if (row.expiresAt > now) return { token: openSecret(row.accessTokenSealed, 'epicAccessToken') };
     return { problem: `the OAuth access token expired and refreshing it failed (${describe(error)})` };
   }
@@ -63,11 +66,8 @@ export async function bearerFor(database: Database, integration: Integration, or
 async function refresh(integration: Integration, row: typeof epicAccessTokens.$inferSelect): Promise<EpicGrant> {
   const server: oauth.AuthorizationServer = { issuer: row.issuer ?? row.tokenEndpoint!, token_endpoint: row.tokenEndpoint! };
   const client: oauth.Client = { client_id: row.clientId! };
-  const response = await oauth.refreshTokenGrantRequest(server, client, clientAuthentication(integration), openSecret(row.refreshTokenSealed!, 'epicRefreshToken'), {
-    ...insecureAllowed(integration),
-    signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
-  });
-  const tokens = await oauth.processRefreshTokenResponse(server, client, response);
+  const response = await oauth.refreshTokenGrantRequest(server, client, clientAuthentication(integration), openSecret(row.refreshTokenSealed!, 'epicRefreshToken'), tokenRequestOptions(integration, TOKEN_TIMEOUT_MS));
+  const tokens = await oauth.processRefreshTokenResponse(server, client, await withoutIdToken(response));
   return {
     accessToken: tokens.access_token,
     expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000),
@@ -78,4 +78,24 @@ async function refresh(integration: Integration, row: typeof epicAccessTokens.$i
     issuer: server.issuer,
     clientId: client.client_id,
   };
+}
+
+/**
+ * A refresh needs the access token (and a rotated refresh token), not an identity: an id_token in
+ * the answer is dropped before it is checked. Servers send ones we cannot validate (smart-launcher's
+ * has no `aud`), and failing the whole refresh over it would lose a rotated refresh token.
+ */
+async function withoutIdToken(response: Response): Promise<Response> {
+  if (!response.ok) return response;
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return new Response(text, { status: response.status, headers: response.headers });
+  }
+  if (json && typeof json === 'object' && 'id_token' in json) delete (json as Record<string, unknown>).id_token;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(JSON.stringify(json), { status: response.status, headers });
 }

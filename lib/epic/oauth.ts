@@ -6,6 +6,7 @@ import type { Database } from '@/lib/db/client';
 import { oauthLaunches, type Integration } from '@/lib/db/schema';
 import type { EpicGrant } from '@/lib/epic/oauth-tokens';
 import { reviveLaunchToken, type LaunchToken } from '@/lib/epic/launch-token';
+import { outgoingFetch, outgoingPolicy, outgoingRequest } from '@/lib/http/outgoing';
 import { openSecret, sealSecret } from '@/lib/secrets';
 import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
 
@@ -17,6 +18,9 @@ import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
 export const OAUTH_SCOPE = 'launch openid fhirUser online_access';
 const PENDING_LAUNCH_MS = 10 * 60 * 1000;
 const DISCOVERY_TIMEOUT_MS = 5000;
+/** A smart-configuration is a few KB; more is not an answer we need. */
+const DISCOVERY_MAX_BYTES = 32 * 1024;
+const TOKEN_MAX_BYTES = 16 * 1024;
 
 export type OAuthFailureKind =
   | 'oauth_missing_launch'
@@ -121,16 +125,18 @@ export async function completeEpicAuthorization(
   browserBinding: string | undefined,
 ): Promise<CompletedAuthorization> {
   const state = callbackUrl.searchParams.get('state');
-  // The EHR refused (the user declined, a bad launch code): that is the cause to log, whatever
-  // became of the state cookie. It grants nothing, so it needs no state to be believed.
+  const fromThisBrowser = Boolean(state && browserBinding && safeEqual(stateBinding(state), browserBinding));
+  // The EHR refused (the user declined, a bad launch code): that is the cause to log. It grants
+  // nothing, but it ends the pending launch only in the browser that started it: anyone can craft
+  // this URL, and a known state alone must not cancel someone else's launch.
   const refusal = callbackUrl.searchParams.get('error');
   if (refusal !== null) {
-    const [stored] = state ? await database.delete(oauthLaunches).where(eq(oauthLaunches.state, state)).returning() : [];
+    const [stored] = fromThisBrowser ? await database.delete(oauthLaunches).where(eq(oauthLaunches.state, state!)).returning() : [];
     const error = new OAuthLaunchError('oauth_authorize_refused', describeRefusal(refusal, callbackUrl.searchParams.get('error_description')));
     if (stored) error.launch = { ...launchOf(revivePending(openSecret(stored.pendingSealed, 'oauthPendingLaunch'))), integrationId: stored.integrationId };
     throw error;
   }
-  if (!state || !browserBinding || !safeEqual(stateBinding(state), browserBinding)) {
+  if (!fromThisBrowser) {
     throw new OAuthLaunchError('oauth_state_mismatch', 'the callback state does not belong to this browser');
   }
   const [stored] = state
@@ -177,7 +183,7 @@ async function exchangeCode(
       parameters,
       redirectUri,
       pending.codeVerifier,
-      { ...insecureAllowed(integration), signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS * 2) },
+      tokenRequestOptions(integration, DISCOVERY_TIMEOUT_MS * 2),
     );
     const tokens = await oauth.processAuthorizationCodeResponse(server, client, response);
     return {
@@ -206,7 +212,20 @@ async function exchangeCode(
 export function clientAuthentication(integration: Integration): oauth.ClientAuth {
   const secret = openIntegrationSecret(integration, 'oauthClientSecret');
   if (!secret) return oauth.None();
-  return integration.oauthClientAuth === 'client_secret_post' ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
+  if (integration.oauthClientAuth === 'client_secret_post') return oauth.ClientSecretPost(secret);
+  if (integration.oauthClientAuth === 'client_secret_basic_encoded') return oauth.ClientSecretBasic(secret);
+  return rawClientSecretBasic(secret);
+}
+
+/**
+ * HTTP Basic with base64 of the plain `id:secret`, as Epic's documentation shows. oauth4webapi's
+ * ClientSecretBasic form-encodes both first (RFC 6749 2.3.1), which turns the hyphens of Epic's
+ * UUID client IDs into %2D, and servers that compare raw strings (smart-launcher-v2) refuse it.
+ */
+function rawClientSecretBasic(secret: string): oauth.ClientAuth {
+  return (_server, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString('base64')}`);
+  };
 }
 
 const smartConfigurationSchema = z.object({ issuer: z.url().optional(), authorization_endpoint: z.url(), token_endpoint: z.url() });
@@ -215,9 +234,11 @@ const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/o
 /** `<iss>/.well-known/smart-configuration` (appended to the base, which has a path), else `<iss>/metadata`. */
 async function discover(issuer: string, integration: Integration): Promise<oauth.AuthorizationServer> {
   const fetchJson = async (url: string) => {
-    const response = await fetch(url, { headers: { Accept: 'application/json, application/fhir+json' }, redirect: 'error', signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
-    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-    return (await response.json()) as unknown;
+    const response = await outgoingRequest({ url, headers: { Accept: 'application/json, application/fhir+json' }, timeoutMs: DISCOVERY_TIMEOUT_MS, maxBytes: DISCOVERY_MAX_BYTES, policy: outgoingPolicy(integration) });
+    if (!response.ok) throw new Error(`${url}: ${response.message}`);
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    if (response.truncated) throw new Error(`${url} answered more than ${DISCOVERY_MAX_BYTES} bytes`);
+    return JSON.parse(response.body.toString('utf8')) as unknown;
   };
   const problems: string[] = [];
   try {
@@ -247,8 +268,12 @@ function checked(server: oauth.AuthorizationServer, integration: Integration): o
   return server;
 }
 
-export function insecureAllowed(integration: Integration) {
-  return integration.epicEnvironment === 'Test' ? { [oauth.allowInsecureRequests]: true } : {};
+/** What every oauth4webapi call to Epic is given: our outgoing-call limits, and http only for Test. */
+export function tokenRequestOptions(integration: Integration, timeoutMs: number) {
+  return {
+    ...(integration.epicEnvironment === 'Test' ? { [oauth.allowInsecureRequests]: true } : {}),
+    [oauth.customFetch]: outgoingFetch(outgoingPolicy(integration), timeoutMs, TOKEN_MAX_BYTES),
+  };
 }
 
 function clientIdOf(integration: Integration): string | null {

@@ -17,8 +17,10 @@ import {
   logoFileSchema,
   SECRET_FIELDS,
   settingsSchema,
+  type SecretField,
   type SettingsValues,
 } from '@/lib/settings/schema';
+import { secretsVoidedBy, VOIDED_SECRET_MESSAGES } from '@/lib/settings/secret-destinations';
 import { integrationById, openIntegrationSecret, SEALED_COLUMNS, storedSecrets } from '@/lib/settings/store';
 import { announce, SETTINGS_TOPIC } from '@/lib/db/bus';
 import { describeError, log } from '@/lib/log';
@@ -76,8 +78,15 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
   }
   const removeLogo = formData.get('removeLogo') === '1';
 
-  const values = rowValues(settings, current, logo ? logo.hash : removeLogo ? null : (current?.logoHash ?? null));
-  const changedFields = changedFieldNames(current, values, settings);
+  // A secret stays only with the hosts it was saved for (lib/settings/secret-destinations.ts).
+  const voided = current ? secretsVoidedBy(current, settings).filter((field) => settings[field] === '' && current[SEALED_COLUMNS[field]]) : [];
+  // "Remove the client secret": the integration goes back to a public client.
+  const removed: SecretField[] = settings.removeOauthClientSecret && current?.oauthClientSecretSealed && !voided.includes('oauthClientSecret') ? ['oauthClientSecret'] : [];
+  if (voided.includes('authPassword') && settings.authType === 'basic') {
+    return invalid({ authPassword: 'An Epic endpoint now points at a new host: enter the Auth Password again. A stored password is never sent to a host it was not saved for.' });
+  }
+  const values = rowValues(settings, current, logo ? logo.hash : removeLogo ? null : (current?.logoHash ?? null), [...voided, ...removed]);
+  const changedFields = [...changedFieldNames(current, values, settings), ...voided, ...removed];
   // Nothing to write, and nothing for the audit log to say.
   if (current && changedFields.length === 0) return { ok: true, message: withWarning('Nothing had changed; nothing was saved.', settings) };
 
@@ -109,7 +118,9 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
   }
 
   revalidatePath('/admin/settings');
-  return { ok: true, message: withWarning(`Settings saved (${changedFields.length} changed).`, settings), integrationId: savedId ?? undefined };
+  const voidedNote = voided.map((field) => VOIDED_SECRET_MESSAGES[field as keyof typeof VOIDED_SECRET_MESSAGES]).join(' ');
+  const saved = `Settings saved (${changedFields.length} changed).${voidedNote ? ` ${voidedNote}` : ''}${removed.length ? ' The OAuth client secret was removed.' : ''}`;
+  return { ok: true, message: withWarning(saved, settings), integrationId: savedId ?? undefined };
 }
 
 /** The save's message, with what the admin should know about a weak but accepted value. */
@@ -120,9 +131,9 @@ function withWarning(message: string, settings: SettingsValues): string {
 
 type IntegrationValues = Omit<typeof integrations.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
 
-function rowValues(settings: SettingsValues, current: Integration | null, logoHash: string | null): IntegrationValues {
-  const sealed = (field: (typeof SECRET_FIELDS)[number]) =>
-    settings[field] === '' ? (current?.[SEALED_COLUMNS[field]] ?? null) : sealSecret(settings[field], field);
+function rowValues(settings: SettingsValues, current: Integration | null, logoHash: string | null, voided: SecretField[]): IntegrationValues {
+  const sealed = (field: SecretField) =>
+    settings[field] !== '' ? sealSecret(settings[field], field) : voided.includes(field) ? null : (current?.[SEALED_COLUMNS[field]] ?? null);
   return {
     encryptionKey: settings.encryptionKey,
     defaultHostEmail: settings.defaultHostEmail,

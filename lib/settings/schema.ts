@@ -26,7 +26,7 @@ export const SCREEN_SHARE_LABELS: Record<ScreenSharePolicy, string> = {
   everyone: 'Everyone in the call',
 };
 /** Spec section 4: HTTP Basic by default (SMART's confidential-symmetric profile); POST where a server wants it. */
-export const OAUTH_CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export const OAUTH_CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_basic_encoded'] as const;
 
 export const ADMITTANCE_POLICY_LABELS: Record<(typeof ADMITTANCE_POLICIES)[number], string> = {
   automatic: 'Automatically enter the meeting when the provider joins',
@@ -40,6 +40,7 @@ export const AUTH_TYPE_LABELS: Record<(typeof AUTH_TYPES)[number], string> = {
 export const OAUTH_CLIENT_AUTH_LABELS: Record<(typeof OAUTH_CLIENT_AUTH_METHODS)[number], string> = {
   client_secret_basic: 'HTTP Basic (client_secret_basic, SMART default)',
   client_secret_post: 'In the request body (client_secret_post)',
+  client_secret_basic_encoded: 'HTTP Basic, ID and secret form-encoded first (RFC 6749 2.3.1)',
 };
 
 /** Which secrets are already stored: an empty secret field then means "keep it". */
@@ -93,6 +94,8 @@ export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
       oauthClientIdTest: z.string().trim().max(256, 'At most 256 characters'),
       oauthClientIdProduction: z.string().trim().max(256, 'At most 256 characters'),
       oauthClientSecret: z.string().max(512, 'At most 512 characters'),
+      /** An empty secret field keeps the stored one: going back to a public client is this explicit choice. */
+      removeOauthClientSecret: z.boolean().default(false),
       oauthIssuersTest: z.string().max(8192, 'Too long'),
       oauthIssuersProduction: z.string().max(8192, 'Too long'),
       epicClientId: z
@@ -136,6 +139,10 @@ export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
         if (settings.authName === '') problem('authName', 'Enter the Epic user name, as emp$<user>');
         else if (settings.authName.includes(':')) problem('authName', 'A Basic Authorization user name cannot contain ":"');
         if (settings.authPassword === '' && !stored.authPassword) problem('authPassword', 'Enter the Epic user password');
+      }
+
+      if (settings.removeOauthClientSecret && settings.oauthClientSecret !== '') {
+        problem('oauthClientSecret', 'Enter a new client secret or remove the stored one, not both');
       }
 
       if (settings.authType === 'oauth') {

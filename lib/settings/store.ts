@@ -68,6 +68,7 @@ export function formValues(row: Integration | null): SettingsFormValues {
     oauthClientIdTest: row?.oauthClientIdTest ?? '',
     oauthClientIdProduction: row?.oauthClientIdProduction ?? '',
     oauthClientSecret: '',
+    removeOauthClientSecret: false,
     oauthIssuersTest: (row?.oauthIssuersTest ?? []).join('\n'),
     oauthIssuersProduction: (row?.oauthIssuersProduction ?? []).join('\n'),
     epicClientId: row?.epicClientId ?? '',

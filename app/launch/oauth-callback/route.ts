@@ -7,6 +7,8 @@ import { launchFailureResponse } from '../failure-page';
 import { OAUTH_CALLBACK_PATH, oauthRedirectUri, secureCookies } from '@/lib/public-url';
 import { finishLaunch, OAUTH_STATE_COOKIE } from '../finish-launch';
 import { describeError, log } from '@/lib/log';
+import { env } from '@/lib/env';
+import { clientAddress } from '@/lib/http/client-address';
 
 // Epic's OAuth redirect back to us (spec section 4): check the state, exchange the code, then
 // finish the launch that was waiting for it.
@@ -38,6 +40,8 @@ export async function GET(request: NextRequest) {
         detail: error.message,
         sessionId: error.launch?.sessionId,
         epicUserId: error.launch?.epicUserId,
+        // Anyone can call this URL with ?error=: its rows are bounded per address like /launch's.
+        clientAddress: clientAddress(request.headers, env().trustedProxies),
       });
     } else {
       log.error({ area: 'launch', error: describeError(error) }, 'unexpected error in the OAuth callback');

@@ -112,7 +112,7 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
     setStatus({ ok: result.ok, text: result.message });
     if (result.ok) {
       // Saved secrets leave the page; the hints from the refreshed page say they are set.
-      form.reset({ ...form.getValues(), encryptionSecret: '', authPassword: '', oauthClientSecret: '' });
+      form.reset({ ...form.getValues(), encryptionSecret: '', authPassword: '', oauthClientSecret: '', removeOauthClientSecret: false });
       setLogo({ state: 'none' });
       if (logoInput.current) logoInput.current.value = '';
       setRemoveLogo(false);
@@ -249,7 +249,7 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
             <Field id="authName" label="Auth Name" hint="Epic expects the user as emp$<user>, for example emp$TELEVISIT." error={error('authName')}>
               <input autoComplete="off" spellCheck={false} {...text('authName')} />
             </Field>
-            <Field id="authPassword" label="Auth Password" hint={secretHint(secretHints.authPassword, 'The password of that Epic user.')} error={error('authPassword')}>
+            <Field id="authPassword" label="Auth Password" hint={secretHint(secretHints.authPassword, 'The password of that Epic user. It goes only to the endpoint hosts it was saved with: pointing an endpoint at a new host needs it entered again in the same save.')} error={error('authPassword')}>
               <input type="password" autoComplete="new-password" placeholder={storedSecrets.authPassword ? 'Leave empty to keep the stored password' : ''} {...text('authPassword')} />
             </Field>
           </>
@@ -278,9 +278,15 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
             <Field id="oauthIssuersProduction" label="Allowed Epic FHIR base URLs (Production)" hint="One per line; https only." error={error('oauthIssuersProduction')}>
               <textarea rows={3} spellCheck={false} {...text('oauthIssuersProduction')} />
             </Field>
-            <Field id="oauthClientSecret" label="OAuth Client Secret" hint={secretHint(secretHints.oauthClientSecret, 'Optional: only for confidential clients.')} error={error('oauthClientSecret')}>
+            <Field id="oauthClientSecret" label="OAuth Client Secret" hint={secretHint(secretHints.oauthClientSecret, 'Optional: only for confidential clients. It goes only to the issuers it was saved with: a base URL on a new host removes it unless you enter it again in the same save.')} error={error('oauthClientSecret')}>
               <input type="password" autoComplete="new-password" placeholder={storedSecrets.oauthClientSecret ? 'Leave empty to keep the stored secret' : ''} {...text('oauthClientSecret')} />
             </Field>
+            {storedSecrets.oauthClientSecret ? (
+              <label className="flex items-center gap-2 text-sm">
+                <input type="checkbox" {...form.register('removeOauthClientSecret')} />
+                Remove the client secret (Epic registered this client as a public one)
+              </label>
+            ) : null}
             <Field id="oauthClientAuth" label="Send the client secret" hint="How a confidential client proves itself at Epic's token endpoint." error={error('oauthClientAuth')}>
               <select {...text('oauthClientAuth')}>
                 {OAUTH_CLIENT_AUTH_METHODS.map((method) => (

@@ -41,7 +41,7 @@ export function TestNotification({ integrationId, endpointSaved }: { integration
               Epic answered {result.respCode === 0 ? 'nothing (RespCode 0)' : `HTTP ${result.respCode}`}
               {result.error ? `: ${result.error}` : ''}.
             </p>
-            {result.responseStart ? <pre className="mt-1 max-h-32 overflow-auto whitespace-pre-wrap break-all rounded bg-white p-2 text-xs">{result.responseStart}</pre> : null}
+            <p className="break-all text-slate-600">Sent to the saved URL {result.url}</p>
             <Link href={`/admin/notifications/${result.notificationId}`} className="text-brand-700 underline">
               See the record
             </Link>

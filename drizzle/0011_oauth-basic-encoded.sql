@@ -1,0 +1,1 @@
+ALTER TYPE "public"."oauth_client_auth" ADD VALUE 'client_secret_basic_encoded';
