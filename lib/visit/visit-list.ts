@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { integrationScope, type Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { meetings, notifications, participants, providers, type Meeting } from '@/lib/db/schema';
 import { displayName } from '@/lib/visit/meeting-view';
@@ -69,8 +70,9 @@ export interface VisitSummary {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `scope`: what this admin may see (lib/access.ts integrationScope). */
-export async function searchVisits(database: Database, search: VisitsSearch, scope?: SQL): Promise<{ rows: VisitSummary[]; nextBefore: string | null }> {
+/** The visits this admin may see that match the search, newest first. */
+export async function searchVisits(database: Database, access: Access, search: VisitsSearch): Promise<{ rows: VisitSummary[]; nextBefore: string | null }> {
+  const scope = integrationScope(access, meetings.integrationId);
   const conditions: SQL[] = scope ? [scope] : [];
   if (search.integration) conditions.push(eq(meetings.integrationId, search.integration));
   if (search.q) {
@@ -98,6 +100,16 @@ export async function searchVisits(database: Database, search: VisitsSearch, sco
   const last = page.at(-1);
   const nextBefore = rows.length > VISITS_PAGE_SIZE && last ? `${last.meeting.createdAt.toISOString()}|${last.meeting.id}` : null;
   return { rows: await summarize(database, page), nextBefore };
+}
+
+/** The meeting with this id when this admin may see it (its integration is theirs); else null. */
+export async function visibleMeeting(database: Database, access: Access, meetingId: unknown): Promise<Meeting | null> {
+  if (typeof meetingId !== 'string' || !UUID.test(meetingId)) return null;
+  const [meeting] = await database
+    .select()
+    .from(meetings)
+    .where(and(eq(meetings.id, meetingId.toLowerCase()), integrationScope(access, meetings.integrationId)));
+  return meeting ?? null;
 }
 
 async function summarize(database: Database, rows: Array<{ meeting: Meeting; hostFirstName: string | null; hostLastName: string | null }>): Promise<VisitSummary[]> {

@@ -8,8 +8,8 @@ export const metadata = { title: 'Audit · Televisit' };
 
 export default async function AuditPage() {
   // Who changed what, across every integration: the owner's page.
-  await requireOwnerPage();
-  const entries = await recentAudit(await db());
+  const access = await requireOwnerPage();
+  const entries = await recentAudit(await db(), access);
   return (
     <main>
       <h1 className="mb-4 text-xl font-semibold">Audit log</h1>

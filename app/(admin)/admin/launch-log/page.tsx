@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
 import { IntegrationFilter } from '@/components/integration-filter';
 import { buttonClass } from '@/components/field';
-import { canSee, integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
+import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { launchLog } from '@/lib/db/schema';
 import { recentLaunches } from '@/lib/epic/launch-log';
@@ -20,7 +20,8 @@ export default async function LaunchLogPage({ searchParams }: { searchParams: Pr
   // Admins see their integrations' launches; launches with an unknown key only the owner sees.
   const entries = await recentLaunches(
     database,
-    and(integrationScope(access, launchLog.integrationId), refusedOnly ? ne(launchLog.outcome, 'ok') : undefined, integration ? eq(launchLog.integrationId, integration) : undefined),
+    access,
+    and(refusedOnly ? ne(launchLog.outcome, 'ok') : undefined, integration ? eq(launchLog.integrationId, integration) : undefined),
   );
   const integrations = await visibleIntegrations(database, access);
   const withFilter = (refused: boolean) => `/admin/launch-log?${new URLSearchParams({ ...(refused ? { refused: '1' } : {}), ...(integration ? { integration } : {}) }).toString()}`.replace(/\?$/, '');

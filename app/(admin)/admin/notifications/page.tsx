@@ -3,10 +3,8 @@ import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
 import { DeliveryHealthChart } from './delivery-health-chart';
 import { buttonClass, inputClass } from '@/components/field';
-import { and, eq } from 'drizzle-orm';
 import { IntegrationFilter } from '@/components/integration-filter';
-import { canSee, integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
-import { notifications } from '@/lib/db/schema';
+import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { deliveryHealth } from '@/lib/epic/delivery-health';
 import { recordsSearchSchema, searchNotificationRecords, stateLabel, type RecordsSearch } from '@/lib/epic/notification-records';
@@ -23,13 +21,11 @@ export default async function NotificationRecordsPage({ searchParams }: { search
   if (search.integration && !canSee(access, search.integration)) search.integration = undefined;
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   const database = await db();
-  const scope = integrationScope(access, notifications.integrationId);
-  const [{ rows, nextBefore }, integrations] = await Promise.all([searchNotificationRecords(database, search, scope), visibleIntegrations(database, access)]);
+  const [{ rows, nextBefore }, integrations] = await Promise.all([searchNotificationRecords(database, access, search), visibleIntegrations(database, access)]);
   // The picture covers the chosen range, or the last 24 hours; at most a week of hours.
   const to = search.to ? new Date(`${search.to}:59.999Z`) : new Date();
   const from = search.from ? new Date(`${search.from}:00Z`) : new Date(to.getTime() - 24 * 3600_000);
-  const healthScope = search.integration ? and(scope, eq(notifications.integrationId, search.integration)) : scope;
-  const health = await deliveryHealth(database, new Date(Math.max(from.getTime(), to.getTime() - 7 * 24 * 3600_000)), to, healthScope);
+  const health = await deliveryHealth(database, access, { from: new Date(Math.max(from.getTime(), to.getTime() - 7 * 24 * 3600_000)), to, integrationId: search.integration });
 
   return (
     <main>

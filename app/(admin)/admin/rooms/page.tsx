@@ -18,7 +18,7 @@ export default async function RoomsPage({ searchParams }: { searchParams: Promis
   const integrations = (await visibleIntegrations(database, access)).filter((integration) => !integration.retiredAt);
   const { integration } = await searchParams;
   const selected = integration && canSee(access, integration) ? integration : undefined;
-  const rows = await listRooms(database, selected ? [selected] : access.integrationIds);
+  const rows = await listRooms(database, access, selected);
   return (
     <main className="space-y-4">
       <div>

@@ -1,8 +1,7 @@
 import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
-import { integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
+import { requireAccess, visibleIntegrations } from '@/lib/access';
 import { listAdmins } from '@/lib/admins/store';
-import { providers as providersTable } from '@/lib/db/schema';
 import { db } from '@/lib/db';
 import { listProviders } from '@/lib/providers/store';
 import { displayName } from '@/lib/visit/meeting-view';
@@ -15,8 +14,8 @@ export default async function UsersPage() {
   const access = await requireAccess();
   const database = await db();
   const [admins, providers, integrations] = await Promise.all([
-    listAdmins(database),
-    listProviders(database, integrationScope(access, providersTable.integrationId)),
+    listAdmins(database, access),
+    listProviders(database, access),
     visibleIntegrations(database, access),
   ]);
   const nameOf = new Map(integrations.map((integration) => [integration.id, integration.name]));

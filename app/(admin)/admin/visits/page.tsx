@@ -3,8 +3,7 @@ import { buttonClass, inputClass } from '@/components/field';
 import { TableScroller } from '@/components/table-scroller';
 import { UtcTime } from '@/components/utc-time';
 import { IntegrationFilter } from '@/components/integration-filter';
-import { canSee, integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
-import { meetings } from '@/lib/db/schema';
+import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { MEETING_STATES } from '@/lib/visit/schema';
 import { searchVisits, visitDuration, visitsSearchSchema, type GreenLight, type VisitsSearch, type VisitSummary } from '@/lib/visit/visit-list';
@@ -22,7 +21,7 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (search.integration && !canSee(access, search.integration)) search.integration = undefined;
   const database = await db();
-  const [{ rows, nextBefore }, integrations] = await Promise.all([searchVisits(database, search, integrationScope(access, meetings.integrationId)), visibleIntegrations(database, access)]);
+  const [{ rows, nextBefore }, integrations] = await Promise.all([searchVisits(database, access, search), visibleIntegrations(database, access)]);
 
   return (
     <main>
