@@ -13,9 +13,9 @@ const SECTIONS = [
   { href: '/admin/launch-log', label: 'Launch log' },
   { href: '/admin/notifications', label: 'Notification Records' },
   { href: '/admin/launch-links', label: 'Launch links' },
-  { href: '/admin/server', label: 'Server settings' },
+  { href: '/admin/server', label: 'Server settings', ownerOnly: true },
   { href: '/admin/users', label: 'Users' },
-  { href: '/admin/audit', label: 'Audit' },
+  { href: '/admin/audit', label: 'Audit', ownerOnly: true },
 ];
 
 // The guard for every admin page. Server actions and route handlers check again themselves.
@@ -29,7 +29,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
         <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-4 px-4 py-3">
           <span className="font-semibold text-brand-800">Televisit admin</span>
           <nav aria-label="Admin sections" className="flex flex-wrap gap-3 text-sm">
-            {SECTIONS.map((section) => (
+            {SECTIONS.filter((section) => !('ownerOnly' in section) || admin.role === 'owner').map((section) => (
               <Link key={section.href} href={section.href} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
                 {section.label}
               </Link>
