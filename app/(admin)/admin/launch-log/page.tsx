@@ -1,4 +1,4 @@
-import { TableScroller } from '@/components/table-scroller';
+import { AdminTable } from '@/components/admin-table';
 import { and, eq, ne } from 'drizzle-orm';
 import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
@@ -46,58 +46,35 @@ export default async function LaunchLogPage({ searchParams }: { searchParams: Pr
           <button type="submit" className={buttonClass}>Show</button>
         </form>
       ) : null}
-      <TableScroller className="rounded-lg bg-white shadow">
-        <table className="w-full text-left text-sm" aria-label={refusedOnly ? 'Refused launches' : 'Launches'}>
-          <thead className="bg-slate-100 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2">When</th>
-              <th scope="col" className="px-3 py-2">Encryption key</th>
-              <th scope="col" className="px-3 py-2">Outcome</th>
-              <th scope="col" className="px-3 py-2">Detail</th>
-              <th scope="col" className="px-3 py-2">Session ID</th>
-              <th scope="col" className="px-3 py-2">User ID</th>
-              <th scope="col" className="px-3 py-2">User type</th>
-              <th scope="col" className="px-3 py-2">Meeting ID</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.id} className="border-t border-slate-100 align-top">
-                <td className="whitespace-nowrap px-3 py-2">
-                  <UtcTime value={entry.at} />
-                </td>
-                <td className="px-3 py-2 font-mono text-xs break-all">{entry.encryptionKey ?? '—'}</td>
-                <td className="px-3 py-2">
-                  <span
-                    title={OUTCOME_MEANINGS[entry.outcome]}
-                    className={`whitespace-nowrap rounded px-1.5 py-0.5 font-mono text-xs ${entry.outcome === 'ok' ? 'bg-green-100 text-green-900' : 'bg-red-100 text-red-900'}`}
-                  >
-                    {entry.outcome}
-                  </span>
-                </td>
-                <td className="min-w-48 px-3 py-2">{entry.detail ?? ''}</td>
-                <td className="px-3 py-2 font-mono text-xs">{entry.sessionId ?? ''}</td>
-                <td className="px-3 py-2 font-mono text-xs">{entry.epicUserId ?? ''}</td>
-                <td className="px-3 py-2">{entry.userType ?? ''}</td>
-                <td className="px-3 py-2 font-mono text-xs">
-                  {entry.meetingId ? (
-                    <Link href={`/admin/visits?q=${entry.meetingId}`} className="break-all text-brand-700 underline">
-                      {entry.meetingId}
-                    </Link>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-            {entries.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="px-3 py-6 text-center text-slate-600">
-                  {refusedOnly ? 'No refused launches.' : 'No launches yet.'}
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableScroller>
+      <AdminTable label={refusedOnly ? 'Refused launches' : 'Launches'} columns={['When', 'Encryption key', 'Outcome', 'Detail', 'Session ID', 'User ID', 'User type', 'Meeting ID']} rowCount={entries.length} empty={refusedOnly ? 'No refused launches.' : 'No launches yet.'}>
+        {entries.map((entry) => (
+          <tr key={entry.id} className="border-t border-slate-100 align-top">
+            <td className="whitespace-nowrap px-3 py-2">
+              <UtcTime value={entry.at} />
+            </td>
+            <td className="px-3 py-2 font-mono text-xs break-all">{entry.encryptionKey ?? '—'}</td>
+            <td className="px-3 py-2">
+              <span
+                title={OUTCOME_MEANINGS[entry.outcome]}
+                className={`whitespace-nowrap rounded px-1.5 py-0.5 font-mono text-xs ${entry.outcome === 'ok' ? 'bg-green-100 text-green-900' : 'bg-red-100 text-red-900'}`}
+              >
+                {entry.outcome}
+              </span>
+            </td>
+            <td className="min-w-48 px-3 py-2">{entry.detail ?? ''}</td>
+            <td className="px-3 py-2 font-mono text-xs">{entry.sessionId ?? ''}</td>
+            <td className="px-3 py-2 font-mono text-xs">{entry.epicUserId ?? ''}</td>
+            <td className="px-3 py-2">{entry.userType ?? ''}</td>
+            <td className="px-3 py-2 font-mono text-xs">
+              {entry.meetingId ? (
+                <Link href={`/admin/visits?q=${entry.meetingId}`} className="break-all text-brand-700 underline">
+                  {entry.meetingId}
+                </Link>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       <details className="mt-4 rounded-lg bg-white p-4 text-sm shadow">
         <summary className="cursor-pointer font-medium">What the outcomes mean</summary>
         <dl className="mt-3 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">

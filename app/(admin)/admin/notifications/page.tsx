@@ -1,4 +1,4 @@
-import { TableScroller } from '@/components/table-scroller';
+import { AdminTable } from '@/components/admin-table';
 import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
 import { DeliveryHealthChart } from './delivery-health-chart';
@@ -58,63 +58,34 @@ export default async function NotificationRecordsPage({ searchParams }: { search
       {problems.length ? (
         <p role="alert" data-testid="search-problems" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
       ) : null}
-      <TableScroller className="rounded-lg bg-white shadow">
-        <table className="w-full text-left text-sm" aria-label="Notification records">
-          <thead className="bg-slate-100 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2">Time</th>
-              <th scope="col" className="px-3 py-2">Call</th>
-              <th scope="col" className="px-3 py-2">User type</th>
-              <th scope="col" className="px-3 py-2">Epic user ID</th>
-              <th scope="col" className="px-3 py-2">Status sent</th>
-              <th scope="col" className="px-3 py-2">RespCode</th>
-              <th scope="col" className="px-3 py-2">Attempts</th>
-              <th scope="col" className="px-3 py-2">State</th>
-              <th scope="col" className="px-3 py-2">Meeting / session</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.id} className="border-t border-slate-100 align-top">
-                <td className="whitespace-nowrap px-3 py-2">
-                  <Link href={`/admin/notifications/${row.id}`} className="text-brand-700 underline">
-                    <UtcTime value={row.createdAt} />
-                  </Link>
-                </td>
-                <td className="px-3 py-2">
-                  {row.kind === 'device_test' ? 'Device test' : 'Connection status'}
-                  {row.isTest ? <span className="ml-1 rounded bg-slate-200 px-1 text-xs">test</span> : null}
-                </td>
-                <td className="px-3 py-2">{row.userType}</td>
-                <td className="px-3 py-2 font-mono text-xs">{row.epicUserId}</td>
-                <td className="px-3 py-2">{row.status}</td>
-                <td className="px-3 py-2 font-mono" data-testid="resp-code">{row.respCode ?? 0}</td>
-                <td className="px-3 py-2">{row.attempts}</td>
-                <td className="px-3 py-2">
-                  <span className={row.state === 'delivered' ? 'text-green-800' : row.state === 'pending' ? 'text-amber-800' : 'text-red-700'}>{stateLabel(row)}</span>
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">
-                  {row.meetingId ?? '—'}
-                  <br />
-                  {row.sessionId ?? ''}
-                </td>
-              </tr>
-            ))}
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={9} className="px-3 py-6 text-center text-slate-600">No notification records match.</td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableScroller>
-      {nextBefore ? (
-        <p className="mt-4">
-          <Link className="text-brand-700 underline" href={`/admin/notifications?${pageQuery(search, nextBefore)}`}>
-            Older records
-          </Link>
-        </p>
-      ) : null}
+      <AdminTable label="Notification records" columns={['Time', 'Call', 'User type', 'Epic user ID', 'Status sent', 'RespCode', 'Attempts', 'State', 'Meeting / session']} rowCount={rows.length} next={nextBefore ? { href: `/admin/notifications?${pageQuery(search, nextBefore)}`, label: 'Older records' } : null} empty={'No notification records match.'}>
+        {rows.map((row) => (
+          <tr key={row.id} className="border-t border-slate-100 align-top">
+            <td className="whitespace-nowrap px-3 py-2">
+              <Link href={`/admin/notifications/${row.id}`} className="text-brand-700 underline">
+                <UtcTime value={row.createdAt} />
+              </Link>
+            </td>
+            <td className="px-3 py-2">
+              {row.kind === 'device_test' ? 'Device test' : 'Connection status'}
+              {row.isTest ? <span className="ml-1 rounded bg-slate-200 px-1 text-xs">test</span> : null}
+            </td>
+            <td className="px-3 py-2">{row.userType}</td>
+            <td className="px-3 py-2 font-mono text-xs">{row.epicUserId}</td>
+            <td className="px-3 py-2">{row.status}</td>
+            <td className="px-3 py-2 font-mono" data-testid="resp-code">{row.respCode ?? 0}</td>
+            <td className="px-3 py-2">{row.attempts}</td>
+            <td className="px-3 py-2">
+              <span className={row.state === 'delivered' ? 'text-green-800' : row.state === 'pending' ? 'text-amber-800' : 'text-red-700'}>{stateLabel(row)}</span>
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">
+              {row.meetingId ?? '—'}
+              <br />
+              {row.sessionId ?? ''}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </main>
   );
 }

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { buttonClass, inputClass } from '@/components/field';
-import { TableScroller } from '@/components/table-scroller';
+import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
 import { IntegrationFilter } from '@/components/integration-filter';
 import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
@@ -58,41 +58,11 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
       {problems.length ? (
         <p role="alert" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
       ) : null}
-      <TableScroller className="rounded-lg bg-white shadow">
-        <table className="w-full text-left text-sm" aria-label="Visits">
-          <thead className="bg-slate-100 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2">State</th>
-              <th scope="col" className="px-3 py-2">SessionID / ConferenceID</th>
-              <th scope="col" className="px-3 py-2">Provider</th>
-              <th scope="col" className="px-3 py-2">People</th>
-              <th scope="col" className="px-3 py-2">Started (UTC)</th>
-              <th scope="col" className="px-3 py-2">Duration</th>
-              <th scope="col" className="px-3 py-2">Who, and the green light</th>
-              <th scope="col" className="px-3 py-2">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((visit) => (
-              <VisitRow key={visit.meetingId} visit={visit} />
-            ))}
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="px-3 py-6 text-center text-slate-600">No visit matches.</td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableScroller>
-      {nextBefore ? (
-        <p className="mt-4">
-          <Link className="text-brand-700 underline" href={`/admin/visits?${pageQuery(search, nextBefore)}`}>
-            Older visits
-          </Link>
-        </p>
-      ) : null}
+      <AdminTable label="Visits" columns={['State', 'SessionID / ConferenceID', 'Provider', 'People', 'Started (UTC)', 'Duration', 'Who, and the green light', <span className="sr-only">Actions</span>]} rowCount={rows.length} next={nextBefore ? { href: `/admin/visits?${pageQuery(search, nextBefore)}`, label: 'Older visits' } : null} empty={'No visit matches.'}>
+        {rows.map((visit) => (
+          <VisitRow key={visit.meetingId} visit={visit} />
+        ))}
+      </AdminTable>
     </main>
   );
 }
