@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { integrationScope, type Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { meetings, notifications, participants, providers, type Meeting } from '@/lib/db/schema';
+import { PATIENT_TEXT } from '@/lib/i18n/patient-text';
 import { displayName } from '@/lib/visit/meeting-view';
 import { MEETING_STATES } from '@/lib/visit/schema';
 
@@ -46,6 +47,10 @@ export interface VisitParticipantSummary {
   userType: string;
   name: string;
   epicUserId: string;
+  /** A guest's role as the call shows it ("Interpreter"); null for everyone else. */
+  role: string | null;
+  /** An interpreter's language, as the provider gave it. */
+  language: string | null;
   /** Patients: waiting, admitted or removed. Providers are never admitted: null. */
   admission: string | null;
   connected: boolean;
@@ -59,7 +64,7 @@ export interface VisitSummary {
   generation: number;
   state: Meeting['state'];
   endedBy: string | null;
-  /** The provider who started the visit, by name; else the integration's default host email. */
+  /** The first provider who joined, by name (a later one does not replace them); else the integration's default host email. */
   host: string;
   hostIsProvider: boolean;
   createdAt: Date;
@@ -147,6 +152,8 @@ async function summarize(database: Database, rows: Array<{ meeting: Meeting; hos
             userType: person.userType,
             name: displayName(person),
             epicUserId: person.epicUserId,
+            role: person.guestRole ? PATIENT_TEXT.en.visit.kinds[person.guestRole] : null,
+            language: person.language,
             admission: person.userType === 'Provider' ? null : person.admission,
             connected: person.connectionId !== null,
             greenLight: light ? { status: light.status, state: light.state, respCode: light.respCode } : null,

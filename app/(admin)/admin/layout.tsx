@@ -26,7 +26,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-4 px-4 py-3">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-4 py-3">
           <span className="font-semibold text-brand-800">Televisit admin</span>
           <nav aria-label="Admin sections" className="flex flex-wrap gap-3 text-sm">
             {SECTIONS.filter((section) => !('ownerOnly' in section) || admin.role === 'owner').map((section) => (
@@ -39,7 +39,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           <SignOutButton />
         </div>
       </header>
-      <div className="mx-auto max-w-5xl px-4 py-6">{children}</div>
+      <div className="mx-auto max-w-7xl px-4 py-6">{children}</div>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
 import { DeliveryHealthChart } from './delivery-health-chart';
 import { buttonClass, inputClass } from '@/components/field';
-import { IntegrationFilter } from '@/components/integration-filter';
+import { FILTER_FIELD, FILTER_FORM, IntegrationFilter, SEARCH_FIELD } from '@/components/integration-filter';
 import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { deliveryHealth } from '@/lib/epic/delivery-health';
@@ -34,23 +34,23 @@ export default async function NotificationRecordsPage({ searchParams }: { search
         Every call made to Epic: join and leave notifications (the green light) and device-test results. RespCode is Epic&apos;s HTTP answer;
         0 means no answer came (refused, timed out, or not sent).
       </p>
-      <form method="get" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_1fr_auto_auto] sm:items-end" role="search">
-        <div>
+      <form method="get" role="search" aria-label="Search" className={FILTER_FORM}>
+        <div className={SEARCH_FIELD}>
           <label htmlFor="q" className="block text-sm font-medium">Meeting ID or Epic session ID</label>
-          <input id="q" name="q" defaultValue={search.q} className={inputClass} spellCheck={false} />
+          <input id="q" name="q" type="search" defaultValue={search.q} className={`${inputClass} font-mono`} spellCheck={false} />
         </div>
         <IntegrationFilter integrations={integrations} selected={search.integration} />
-        <div>
+        <div className={FILTER_FIELD}>
           <label htmlFor="from" className="block text-sm font-medium">From (UTC)</label>
           <input id="from" name="from" type="datetime-local" defaultValue={search.from ?? ''} className={inputClass} />
         </div>
-        <div>
+        <div className={FILTER_FIELD}>
           <label htmlFor="to" className="block text-sm font-medium">To (UTC)</label>
           <input id="to" name="to" type="datetime-local" defaultValue={search.to ?? ''} className={inputClass} />
         </div>
-        <label className="flex items-center gap-2 text-sm">
+        <label className="flex max-w-xs flex-[1_1_14rem] items-center gap-2 text-sm">
           <input type="checkbox" name="failures" value="1" defaultChecked={Boolean(search.failures)} />
-          Only failures (also those that failed before they went through)
+          Only failures (also those that went through after a failure)
         </label>
         <button type="submit" className={buttonClass}>Search</button>
       </form>

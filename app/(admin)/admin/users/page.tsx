@@ -87,7 +87,7 @@ export default async function UsersPage() {
                 <td className="whitespace-nowrap px-3 py-2">
                   <UtcTime value={provider.lastLaunchAt} />
                 </td>
-                <td className="px-3 py-2 text-right">
+                <td className="whitespace-nowrap px-3 py-2 text-right">
                   <RemoveProviderButton providerId={provider.id} label={`${name} (${provider.epicUserId})`} />
                 </td>
               </tr>

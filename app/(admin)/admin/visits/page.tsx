@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { buttonClass, inputClass } from '@/components/field';
 import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
-import { IntegrationFilter } from '@/components/integration-filter';
+import { FILTER_FIELD, FILTER_FORM, IntegrationFilter, SEARCH_FIELD } from '@/components/integration-filter';
 import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { MEETING_STATES } from '@/lib/visit/schema';
@@ -30,13 +30,13 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
         Newest first. Patients&apos; records are deleted when a visit ends, so ended visits list only their providers. The green light is what
         Epic was last told about each person, and whether that call went through.
       </p>
-      <form method="get" role="search" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_1fr_1fr_auto] sm:items-end">
-        <div>
+      <form method="get" role="search" aria-label="Search" className={FILTER_FORM}>
+        <div className={SEARCH_FIELD}>
           <label htmlFor="q" className="block text-sm font-medium">Meeting ID, SessionID or ConferenceID</label>
-          <input id="q" name="q" defaultValue={search.q} className={inputClass} spellCheck={false} />
+          <input id="q" name="q" type="search" defaultValue={search.q} className={`${inputClass} font-mono`} spellCheck={false} />
         </div>
         <IntegrationFilter integrations={integrations} selected={search.integration} />
-        <div>
+        <div className={FILTER_FIELD}>
           <label htmlFor="state" className="block text-sm font-medium">State</label>
           <select id="state" name="state" defaultValue={search.state ?? ''} className={inputClass}>
             <option value="">Any</option>
@@ -45,11 +45,11 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
             ))}
           </select>
         </div>
-        <div>
+        <div className={FILTER_FIELD}>
           <label htmlFor="from" className="block text-sm font-medium">From (UTC)</label>
           <input id="from" name="from" type="date" defaultValue={search.from ?? ''} className={inputClass} />
         </div>
-        <div>
+        <div className={FILTER_FIELD}>
           <label htmlFor="to" className="block text-sm font-medium">To (UTC)</label>
           <input id="to" name="to" type="date" defaultValue={search.to ?? ''} className={inputClass} />
         </div>
@@ -92,12 +92,22 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
         <UtcTime value={visit.startedAt} empty="not yet" />
       </td>
       <td className="whitespace-nowrap px-3 py-2">{visitDuration(visit)}</td>
-      <td className="px-3 py-2">
+      <td className="min-w-96 px-3 py-2">
         {visit.participants.length === 0 ? <span className="text-slate-600">No one</span> : null}
         <ul className="space-y-1">
           {visit.participants.map((person) => (
             <li key={person.id} data-testid="participant">
-              <span className="font-medium">{person.name}</span> <span className="text-slate-600">({person.userType}, <span className="font-mono text-xs">{person.epicUserId}</span>)</span>
+              <span className="font-medium">{person.name}</span>{' '}
+              {person.role ? (
+                <span className="text-slate-700" data-testid="guest-role">
+                  ({person.role}
+                  {person.language ? `, ${person.language}` : ''})
+                </span>
+              ) : (
+                <span className="text-slate-600">
+                  ({person.userType}, <span className="font-mono text-xs">{person.epicUserId}</span>)
+                </span>
+              )}
               {person.admission ? <span className="text-slate-700"> · {person.admission}</span> : null}
               {' · '}
               {person.connected ? <span className="font-medium text-green-800">Connected</span> : <span className="text-slate-600">Not connected</span>}
@@ -107,7 +117,7 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
           ))}
         </ul>
       </td>
-      <td className="px-3 py-2">{visit.state === 'ended' ? null : <EndVisitButton meetingId={visit.meetingId} label={key} />}</td>
+      <td className="whitespace-nowrap px-3 py-2">{visit.state === 'ended' ? null : <EndVisitButton meetingId={visit.meetingId} label={key} />}</td>
     </tr>
   );
 }
