@@ -72,7 +72,7 @@ export default async function UsersPage() {
           Made the first time a provider opens an Epic launch link; they stay until removed here. Removing one does not affect visits in
           progress, and the provider&apos;s next launch creates the account again.
         </p>
-        <AdminTable label="Provider accounts" columns={['Email', 'Name', 'Epic user ID', 'User type', 'Created', 'Last launch', <span className="sr-only">Actions</span>]} rowCount={providers.length} empty={'No provider has launched a visit yet.'}>
+        <AdminTable label="Provider accounts created at launch" columns={['Email', 'Name', 'Epic user ID', 'User type', 'Created', 'Last launch', <span className="sr-only">Actions</span>]} rowCount={providers.length} empty={'No provider has launched a visit yet.'}>
           {providers.map((provider) => {
             const name = displayName({ ...provider, userType: 'Provider' });
             return (
