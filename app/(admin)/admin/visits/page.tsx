@@ -1,4 +1,3 @@
-import Link from 'next/link';
 import { buttonClass, inputClass } from '@/components/field';
 import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
