@@ -100,7 +100,13 @@ test('at 1280 px nothing is clipped, rows are short, and the Notification Record
   await expect(expiry).not.toContainText('T03:04');
   await expect(launches).not.toContainText('2026-01-02T03:04:05.000Z');
 
+  // A bad filter gets a message beside the filters, not a server error; the current section is marked.
+  expect((await page.goto('/admin/visits?from=2026-99-01'))!.status()).toBe(200);
+  await expect(page.getByRole('alert')).toContainText('Not a date');
+  await expect(page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Visits' })).toHaveAttribute('aria-current', 'page');
+
   // The scroll region is reachable by keyboard.
+  await page.goto(`/admin/launch-log?q=${sessionId}`);
   await launches.focus();
   await expect(launches).toBeFocused();
 });

@@ -112,6 +112,12 @@ test('an admin of A reads nothing of B on any page, and B is unchanged by every 
   await expect(admin.getByText('No notification records match.')).toBeVisible();
   expect((await admin.goto(`/admin/notifications/${a.notificationId}`))!.status()).toBe(200);
   expect((await admin.goto(`/admin/notifications/${b.notificationId}`))!.status()).toBe(404);
+  // A refusal is a styled page inside the navigation, which offers only what this admin may open.
+  await expect(admin.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  const sections = admin.getByRole('navigation', { name: 'Admin sections' });
+  await expect(sections.getByRole('link', { name: 'Visits' })).toBeVisible();
+  await expect(sections.getByRole('link', { name: 'Audit' })).toHaveCount(0);
+  await expect(sections.getByRole('link', { name: 'Server settings' })).toHaveCount(0);
 
   // Users: the owner, themselves and A's admins; never B's admin or B's provider.
   await admin.goto('/admin/users');

@@ -10,6 +10,7 @@ export const RECORDS_PAGE_SIZE = 50;
 const localDateTime = z
   .string()
   .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/, 'Use the date and time picker')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}:00Z`)) && new Date(`${value}:00Z`).toISOString().startsWith(value), 'Not a date: use the date and time picker')
   .optional()
   .or(z.literal('').transform(() => undefined));
 

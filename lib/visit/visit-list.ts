@@ -16,6 +16,7 @@ export const VISITS_PAGE_SIZE = 50;
 const day = z
   .string()
   .regex(/^\d{4}-\d\d-\d\d$/, 'Use the date picker')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'Not a date: use the date picker')
   .optional()
   .or(z.literal('').transform(() => undefined));
 

@@ -1,8 +1,8 @@
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { adminCount } from '@/lib/admins/store';
 import { currentAdmin, signInPath } from '@/lib/auth';
 import { db } from '@/lib/db';
+import { AdminNav } from './admin-nav';
 import { SignOutButton } from './sign-out-button';
 
 const SECTIONS = [
@@ -28,13 +28,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-4 py-3">
           <span className="font-semibold text-brand-800">Televisit admin</span>
-          <nav aria-label="Admin sections" className="flex flex-wrap gap-3 text-sm">
-            {SECTIONS.filter((section) => !('ownerOnly' in section) || admin.role === 'owner').map((section) => (
-              <Link key={section.href} href={section.href} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
-                {section.label}
-              </Link>
-            ))}
-          </nav>
+          <AdminNav sections={SECTIONS.filter((section) => !('ownerOnly' in section) || admin.role === 'owner').map(({ href, label }) => ({ href, label }))} />
           <span className="ml-auto text-sm text-slate-600">{admin.email}</span>
           <SignOutButton />
         </div>
