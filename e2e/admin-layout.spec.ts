@@ -49,10 +49,11 @@ test.beforeAll(async () => {
     integration.id,
     sessionId,
   ]);
-  await query("insert into notifications (integration_id, kind, meeting_id, session_id, status, ordering_key, body, state, attempts, resp_code) values ($1, 'connection_status', $2::uuid, $3, 'Connected', $2::text, '{}', 'delivered', 1, 200)", [
+  await query("insert into notifications (integration_id, kind, meeting_id, session_id, status, ordering_key, body, state, attempts, resp_code) values ($1, 'connection_status', $2, $3, 'Connected', $4, '{}', 'delivered', 1, 200)", [
     integration.id,
     meetingId,
     sessionId,
+    `layout:${meetingId}`,
   ]);
 });
 
