@@ -78,7 +78,7 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
       <td className="px-3 py-2">
         <div className="font-medium">{key}</div>
         {visit.generation > 1 ? <div className="text-xs text-slate-600">started again ({ordinal(visit.generation)} meeting)</div> : null}
-        <div className="font-mono text-xs text-slate-600 select-all" data-testid="meeting-id">{visit.meetingId}</div>
+        <div className="break-all font-mono text-xs text-slate-600 select-all" data-testid="meeting-id">{visit.meetingId}</div>
       </td>
       <td className="px-3 py-2">
         {visit.host}
@@ -91,7 +91,7 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
         <UtcTime value={visit.startedAt} empty="not yet" />
       </td>
       <td className="whitespace-nowrap px-3 py-2">{visitDuration(visit)}</td>
-      <td className="min-w-96 px-3 py-2">
+      <td className="min-w-72 px-3 py-2">
         {visit.participants.length === 0 ? <span className="text-slate-600">No one</span> : null}
         <ul className="space-y-1">
           {visit.participants.map((person) => (
