@@ -57,7 +57,7 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
       {problems.length ? (
         <p role="alert" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
       ) : null}
-      <AdminTable label="Visits" columns={['State', 'SessionID / ConferenceID', 'Provider', 'People', 'Started (UTC)', 'Duration', 'Who, and the green light', <span className="sr-only">Actions</span>]} rowCount={rows.length} next={nextBefore ? { href: `/admin/visits?${pageQuery(search, nextBefore)}`, label: 'Older visits' } : null} empty={'No visit matches.'}>
+      <AdminTable label="Visits" columns={['State', 'SessionID / ConferenceID', 'Provider', 'People', 'Started (UTC)', 'Duration', 'Who, and the green light']} rowCount={rows.length} next={nextBefore ? { href: `/admin/visits?${pageQuery(search, nextBefore)}`, label: 'Older visits' } : null} empty={'No visit matches.'}>
         {rows.map((visit) => (
           <VisitRow key={visit.meetingId} visit={visit} />
         ))}
@@ -74,6 +74,12 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
       <td className="px-3 py-2">
         <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATE_CLASSES[visit.state]}`}>{visit.state}</span>
         {visit.endedBy ? <div className="mt-1 text-xs text-slate-600">by {ENDED_BY[visit.endedBy] ?? visit.endedBy}</div> : null}
+        {/* End sits with the state it changes: a last column of its own was cut off at 1280 px. */}
+        {visit.state === 'ended' ? null : (
+          <div className="mt-2 whitespace-nowrap">
+            <EndVisitButton meetingId={visit.meetingId} label={key} />
+          </div>
+        )}
       </td>
       <td className="px-3 py-2">
         <div className="font-medium">{key}</div>
@@ -116,7 +122,6 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
           ))}
         </ul>
       </td>
-      <td className="whitespace-nowrap px-3 py-2">{visit.state === 'ended' ? null : <EndVisitButton meetingId={visit.meetingId} label={key} />}</td>
     </tr>
   );
 }
