@@ -78,7 +78,8 @@ test('at 1280 px nothing is clipped, rows are short, and the Notification Record
   await page.goto(`/admin/visits?q=${meetingId}`);
   const row = page.locator(`[data-meeting-id="${meetingId}"]`);
   await within(row.getByRole('button', { name: /^End visit / }), page.getByRole('region', { name: 'Visits' }));
-  expect((await row.boundingBox())!.height).toBeLessThan(160);
+  // Three people, each on at most two lines: the walk found 300 px rows from one squeezed column.
+  expect((await row.boundingBox())!.height).toBeLessThan(200);
   // Guests are listed with their role and language.
   await expect(row.getByTestId('guest-role')).toHaveText('(Interpreter, Spanish)');
 
