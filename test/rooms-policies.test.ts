@@ -2,8 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
+import { accessOf, type Access } from '../lib/access.ts';
 import type { Database, DatabaseHandle } from '../lib/db/client.ts';
-import { chatMessages, notifications, participantEvents, participants, rooms } from '../lib/db/schema.ts';
+import { admins, chatMessages, notifications, participantEvents, participants, rooms } from '../lib/db/schema.ts';
 import { callRoom, pendingCall } from '../lib/rooms/call.ts';
 import { issuePairingCode, markRoomOffline, markRoomOnline, pairDevice, roomOfDevice, unpairRoom } from '../lib/rooms/store.ts';
 import { postChatMessage } from '../lib/visit/chat.ts';
@@ -20,6 +21,7 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
     let backend: Backend;
     let handle: DatabaseHandle;
     let db: Database;
+    let owner: Access;
 
     before(async () => {
       backend = await makeBackend();
@@ -27,6 +29,8 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
       db = handle.db;
       // This process is a live app server, as the room presence rule asks.
       await refreshPresence(db);
+      const [ownerRow] = await db.insert(admins).values({ email: 'owner@clinic.example', passwordHash: 'unused', role: 'owner' }).returning();
+      owner = await accessOf(db, ownerRow!);
     });
     after(async () => {
       await handle?.close();
@@ -49,18 +53,18 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
     test('a pairing code works once and only before it expires; unpairing revokes the device credential', async () => {
       const { id: integrationId } = await integration();
       const [room] = await db.insert(rooms).values({ integrationId, name: 'Bed 1' }).returning();
-      const first = await issuePairingCode(db, room!.id);
+      const first = await issuePairingCode(db, owner, room!.id);
       const paired = await pairDevice(db, first!.code.replace('-', ''));
       assert.equal(paired?.room.id, room!.id);
       assert.equal(await pairDevice(db, first!.code.replace('-', '')), null, 'a code works once');
       assert.equal((await roomOfDevice(db, paired!.token))?.id, room!.id);
       assert.equal(await roomOfDevice(db, 'not-a-credential'), null);
 
-      const second = await issuePairingCode(db, room!.id);
+      const second = await issuePairingCode(db, owner, room!.id);
       await db.update(rooms).set({ pairingCodeExpiresAt: new Date(Date.now() - 1000) }).where(eq(rooms.id, room!.id));
       assert.equal(await pairDevice(db, second!.code.replace('-', '')), null, 'an expired code is refused');
 
-      await unpairRoom(db, room!.id);
+      await unpairRoom(db, owner, room!.id);
       assert.equal(await roomOfDevice(db, paired!.token), null, 'an unpaired credential opens nothing');
     });
 
@@ -123,7 +127,7 @@ for (const makeBackend of [pgliteBackend, postgresBackend]) {
       assert.deepEqual(await pendingCall(db, room!), { meetingId: second.meetingId, callerName: 'Ana' });
       assert.equal(await connectParticipant(db, place!.id, randomUUID()), 'connected');
       // Unpaired: out of the call at once, and its cookie brings it back to nothing.
-      await unpairRoom(db, room!.id);
+      await unpairRoom(db, owner, room!.id);
       const [after] = await db.select().from(participants).where(eq(participants.id, place!.id));
       assert.equal(after!.connectionId, null);
       assert.equal(await connectParticipant(db, place!.id, randomUUID()), 'gone');

@@ -1,4 +1,5 @@
 import { desc } from 'drizzle-orm';
+import type { Access } from '@/lib/access';
 import type { Database, Transaction } from '@/lib/db/client';
 import { auditLog } from '@/lib/db/schema';
 
@@ -21,6 +22,8 @@ export async function writeAudit(tx: Transaction | Database, entry: AuditEntry):
   });
 }
 
-export function recentAudit(database: Database, limit = 200) {
+/** Who changed what, across every integration: the owner's alone (anyone else reads nothing). */
+export async function recentAudit(database: Database, access: Access, limit = 200) {
+  if (!access.isOwner) return [];
   return database.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit);
 }

@@ -1,4 +1,5 @@
-import { and, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { integrationScope, type Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { notifications } from '@/lib/db/schema';
 
@@ -19,8 +20,18 @@ export interface DeliveryHealth {
   oldestPendingMs: number | null;
 }
 
-/** Hours in [from, to), every hour present (zeros where nothing happened). At most 7 days. */
-export async function deliveryHealth(database: Database, from: Date, to: Date, scope?: SQL, now = new Date()): Promise<DeliveryHealth> {
+/**
+ * Hours in [from, to), every hour present (zeros where nothing happened), of the integrations this
+ * admin may see (of one of them, with `integrationId`). At most 7 days.
+ */
+export async function deliveryHealth(
+  database: Database,
+  access: Access,
+  range: { from: Date; to: Date; integrationId?: string },
+  now = new Date(),
+): Promise<DeliveryHealth> {
+  const { from, to } = range;
+  const scope = and(integrationScope(access, notifications.integrationId), range.integrationId ? eq(notifications.integrationId, range.integrationId) : undefined);
   const rows = await database
     .select({
       hour: sql<string>`date_trunc('hour', ${notifications.createdAt})`.as('hour'),

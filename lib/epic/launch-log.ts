@@ -1,4 +1,5 @@
-import { desc, type SQL } from 'drizzle-orm';
+import { and, desc, type SQL } from 'drizzle-orm';
+import { integrationScope, type Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { launchLog } from '@/lib/db/schema';
 import type { UserType } from '@/lib/visit/schema';
@@ -54,8 +55,17 @@ export async function recordLaunch(database: Database, { clientAddress, ...entry
   }
 }
 
-export function recentLaunches(database: Database, where: SQL | undefined, limit = 200) {
-  return database.select().from(launchLog).where(where).orderBy(desc(launchLog.id)).limit(limit);
+/**
+ * The newest launches of the integrations this admin may see that match `filter`. Launches with an
+ * unknown key belong to no integration: only the owner sees them.
+ */
+export function recentLaunches(database: Database, access: Access, filter: SQL | undefined, limit = 200) {
+  return database
+    .select()
+    .from(launchLog)
+    .where(and(integrationScope(access, launchLog.integrationId), filter))
+    .orderBy(desc(launchLog.id))
+    .limit(limit);
 }
 
 /** A stranger's text, fit to store and log: control characters escaped, length bounded. */

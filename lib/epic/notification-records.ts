@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, ne, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { integrationScope, type Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { notificationAttempts, notifications } from '@/lib/db/schema';
 
@@ -9,6 +10,7 @@ export const RECORDS_PAGE_SIZE = 50;
 const localDateTime = z
   .string()
   .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/, 'Use the date and time picker')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}:00Z`)) && new Date(`${value}:00Z`).toISOString().startsWith(value), 'Not a date: use the date and time picker')
   .optional()
   .or(z.literal('').transform(() => undefined));
 
@@ -26,8 +28,9 @@ export type RecordsSearch = z.infer<typeof recordsSearchSchema>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `scope`: what this admin may see (lib/access.ts integrationScope). */
-export async function searchNotificationRecords(database: Database, search: RecordsSearch, scope?: SQL) {
+/** The records of the integrations this admin may see that match the search, newest first. */
+export async function searchNotificationRecords(database: Database, access: Access, search: RecordsSearch) {
+  const scope = integrationScope(access, notifications.integrationId);
   const conditions: SQL[] = scope ? [scope] : [];
   if (search.integration) conditions.push(eq(notifications.integrationId, search.integration));
   // Meeting IDs are UUIDs and Epic session IDs are not, so each search uses one index.
@@ -46,9 +49,13 @@ export async function searchNotificationRecords(database: Database, search: Reco
   return { rows: rows.slice(0, RECORDS_PAGE_SIZE), nextBefore: rows.length > RECORDS_PAGE_SIZE ? rows[RECORDS_PAGE_SIZE - 1]!.seq : null };
 }
 
-export async function notificationRecord(database: Database, id: string) {
+/** One record with its attempts, when this admin may see its integration; else null. */
+export async function notificationRecord(database: Database, access: Access, id: string) {
   if (!UUID.test(id)) return null;
-  const [notification] = await database.select().from(notifications).where(eq(notifications.id, id));
+  const [notification] = await database
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.id, id.toLowerCase()), integrationScope(access, notifications.integrationId)));
   if (!notification) return null;
   const attempts = await database.select().from(notificationAttempts).where(eq(notificationAttempts.notificationId, id)).orderBy(asc(notificationAttempts.id));
   return { notification, attempts };

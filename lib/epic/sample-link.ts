@@ -2,13 +2,13 @@
 
 import { headers } from 'next/headers';
 import { writeAudit } from '@/lib/audit/log';
-import { canSee, requireAccess } from '@/lib/access';
+import { integrationFor, requireAccess } from '@/lib/access';
 import { db } from '@/lib/db';
 import { env } from '@/lib/env';
 import { encryptLaunchData, launchKeyFromSecret, type EncryptionAlgorithm } from '@/lib/epic/launch-token';
 import { sampleLinkSchema, type SampleLink } from '@/lib/epic/sample-link-schema';
 import { fieldErrorsOf } from '@/lib/errors';
-import { integrationById, openIntegrationSecret } from '@/lib/settings/store';
+import { openIntegrationSecret } from '@/lib/settings/store';
 
 export interface SampleLinkResult {
   ok: boolean;
@@ -33,7 +33,7 @@ export async function generateSampleLink(input: unknown): Promise<SampleLinkResu
   if (!parsed.success) return { ok: false, message: 'Some fields need attention.', fieldErrors: fieldErrorsOf(parsed.error) };
 
   const database = await db();
-  const integration = canSee(access, parsed.data.integrationId) ? await integrationById(database, parsed.data.integrationId) : null;
+  const integration = await integrationFor(database, access, parsed.data.integrationId);
   if (!integration) return { ok: false, message: 'Choose an integration of yours.', fieldErrors: { integrationId: 'Choose an integration of yours' } };
   const algorithm = integration.encryptionAlgorithm as EncryptionAlgorithm;
   let key: Buffer;

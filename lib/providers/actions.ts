@@ -1,13 +1,12 @@
 'use server';
 
-import { and, eq } from 'drizzle-orm';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import type { ActionResult } from '@/lib/admins/actions';
 import { writeAudit } from '@/lib/audit/log';
-import { integrationScope, requireAccess } from '@/lib/access';
+import { requireAccess } from '@/lib/access';
 import { db } from '@/lib/db';
-import { providers } from '@/lib/db/schema';
+import { deleteProvider } from '@/lib/providers/store';
 
 const providerIdSchema = z.uuid();
 
@@ -21,8 +20,7 @@ export async function removeProvider(providerId: unknown): Promise<ActionResult>
   const parsed = providerIdSchema.safeParse(providerId);
   if (!parsed.success) return { ok: false, message: 'Unknown provider account.' };
   const removed = await (await db()).transaction(async (tx) => {
-    // Only in an integration this admin may see.
-    const [provider] = await tx.delete(providers).where(and(eq(providers.id, parsed.data), integrationScope(access, providers.integrationId))).returning();
+    const provider = await deleteProvider(tx, access, parsed.data);
     if (!provider) return false;
     await writeAudit(tx, {
       actorEmail: actor.email,

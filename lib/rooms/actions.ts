@@ -1,14 +1,12 @@
 'use server';
 
-import { eq } from 'drizzle-orm';
 import { revalidatePath } from 'next/cache';
 import { canSee, withAccess, type Access } from '@/lib/access';
 import { writeAudit } from '@/lib/audit/log';
 import { db } from '@/lib/db';
-import { rooms } from '@/lib/db/schema';
 import { fieldErrorsOf } from '@/lib/errors';
 import { roomSchema } from '@/lib/rooms/schema';
-import { issuePairingCode, unpairRoom, type Room } from '@/lib/rooms/store';
+import { addRoom, deleteRoom, issuePairingCode, roomFor, unpairRoom, type Room } from '@/lib/rooms/store';
 
 // Rooms belong to an integration: the owner, and admins granted that integration, manage them.
 // Each action checks that itself.
@@ -28,9 +26,9 @@ export async function createRoom(input: unknown): Promise<RoomActionResult> {
     const { integrationId, name, location } = parsed.data;
     if (!canSee(access, integrationId)) return { ok: false, message: 'Some fields need attention.', fieldErrors: { integrationId: 'Choose one of your integrations' } };
     const database = await db();
-    const [room] = await database.insert(rooms).values({ integrationId, name, location }).onConflictDoNothing().returning();
+    const room = await addRoom(database, access, { integrationId, name, location });
     if (!room) return { ok: false, message: 'Some fields need attention.', fieldErrors: { name: 'This integration already has a room with this name' } };
-    const pairing = await issuePairingCode(database, room.id);
+    const pairing = await issuePairingCode(database, access, room.id);
     await writeAudit(database, { actorEmail: access.admin.email, action: 'room.create', target: `room ${name}`, detail: { integrationId } });
     revalidatePath('/admin/rooms');
     return { ok: true, message: `${name} was added.`, pairing: pairing ? { roomName: name, code: pairing.code, expiresAt: pairing.expiresAt.toISOString() } : undefined };
@@ -40,7 +38,7 @@ export async function createRoom(input: unknown): Promise<RoomActionResult> {
 /** A new one-time code (the old one stops working); pairing with it replaces the device paired now. */
 export async function newPairingCode(roomId: unknown): Promise<RoomActionResult> {
   return withRoom(roomId, async (access, room, database) => {
-    const pairing = await issuePairingCode(database, room.id);
+    const pairing = await issuePairingCode(database, access, room.id);
     if (!pairing) return gone();
     await writeAudit(database, { actorEmail: access.admin.email, action: 'room.pairing_code', target: `room ${room.name}` });
     revalidatePath('/admin/rooms');
@@ -51,7 +49,7 @@ export async function newPairingCode(roomId: unknown): Promise<RoomActionResult>
 /** Revokes the device's credential: it is signed out at once and needs a new code. */
 export async function unpairDevice(roomId: unknown): Promise<RoomActionResult> {
   return withRoom(roomId, async (access, room, database) => {
-    if (!(await unpairRoom(database, room.id))) return gone();
+    if (!(await unpairRoom(database, access, room.id))) return gone();
     await writeAudit(database, { actorEmail: access.admin.email, action: 'room.unpair', target: `room ${room.name}` });
     revalidatePath('/admin/rooms');
     return { ok: true, message: `${room.name}'s device is unpaired.` };
@@ -60,8 +58,7 @@ export async function unpairDevice(roomId: unknown): Promise<RoomActionResult> {
 
 export async function removeRoom(roomId: unknown): Promise<RoomActionResult> {
   return withRoom(roomId, async (access, room, database) => {
-    await unpairRoom(database, room.id);
-    await database.delete(rooms).where(eq(rooms.id, room.id));
+    if (!(await deleteRoom(database, access, room.id))) return gone();
     await writeAudit(database, { actorEmail: access.admin.email, action: 'room.remove', target: `room ${room.name}` });
     revalidatePath('/admin/rooms');
     return { ok: true, message: `${room.name} was removed.` };
@@ -74,10 +71,9 @@ type Db = Awaited<ReturnType<typeof db>>;
 /** The room, when it exists and this admin may see its integration; the same answer otherwise. */
 async function withRoom(roomId: unknown, work: (access: Access, room: Room, database: Db) => Promise<RoomActionResult>): Promise<RoomActionResult> {
   return withAccess({ ownerOnly: false }, async (access) => {
-    if (typeof roomId !== 'string' || !/^[0-9a-f-]{36}$/.test(roomId)) return gone();
     const database = await db();
-    const [room] = await database.select().from(rooms).where(eq(rooms.id, roomId));
-    if (!room || !canSee(access, room.integrationId)) return gone();
+    const room = await roomFor(database, access, roomId);
+    if (!room) return gone();
     return work(access, room, database);
   });
 }

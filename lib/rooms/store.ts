@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { canSee, integrationScope, type Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { appServers, integrations, rooms } from '@/lib/db/schema';
 import { announce } from '@/lib/db/bus';
@@ -36,14 +37,14 @@ export function roomOnline() {
   return sql<boolean>`(${rooms.connectionId} is not null and exists (select 1 from ${appServers} where ${appServers.id} = ${rooms.serverId} and ${appServers.lastSeenAt} > ${cutoff}))`;
 }
 
-export async function listRooms(database: Database, integrationIds: string[]): Promise<RoomRow[]> {
-  if (integrationIds.length === 0) return [];
+/** The rooms of the integrations this admin may see (of one of them, with `integrationId`). */
+export async function listRooms(database: Database, access: Access, integrationId?: string): Promise<RoomRow[]> {
   const now = new Date();
   const rows = await database
     .select({ room: rooms, integrationName: integrations.name, online: roomOnline() })
     .from(rooms)
     .innerJoin(integrations, eq(integrations.id, rooms.integrationId))
-    .where(inArray(rooms.integrationId, integrationIds))
+    .where(and(integrationScope(access, rooms.integrationId), integrationId ? eq(rooms.integrationId, integrationId) : undefined))
     .orderBy(asc(integrations.name), asc(rooms.name));
   return rows.map(({ room, integrationName, online }) => ({
     id: room.id,
@@ -60,11 +61,36 @@ export async function listRooms(database: Database, integrationIds: string[]): P
   }));
 }
 
+/** The room with this id when this admin may see its integration; else null. */
+export async function roomFor(database: Database, access: Access, roomId: unknown): Promise<Room | null> {
+  if (typeof roomId !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(roomId)) return null;
+  const [room] = await database.select().from(rooms).where(and(eq(rooms.id, roomId), integrationScope(access, rooms.integrationId)));
+  return room ?? null;
+}
+
+/** A new room in one of this admin's integrations; null when the name is taken there (or the integration is not theirs). */
+export async function addRoom(database: Database, access: Access, values: { integrationId: string; name: string; location: string }): Promise<Room | null> {
+  if (!canSee(access, values.integrationId)) return null;
+  const [room] = await database.insert(rooms).values(values).onConflictDoNothing().returning();
+  return room ?? null;
+}
+
+/** Unpairs the room's device and deletes the room, when this admin may see it. */
+export async function deleteRoom(database: Database, access: Access, roomId: string): Promise<Room | null> {
+  if (!(await unpairRoom(database, access, roomId))) return null;
+  const [room] = await database.delete(rooms).where(and(eq(rooms.id, roomId), integrationScope(access, rooms.integrationId))).returning();
+  return room ?? null;
+}
+
 /** A fresh pairing code for the room (the old one stops working); shown to the admin once. */
-export async function issuePairingCode(database: Database, roomId: string): Promise<{ code: string; expiresAt: Date } | null> {
+export async function issuePairingCode(database: Database, access: Access, roomId: string): Promise<{ code: string; expiresAt: Date } | null> {
   const code = newPairingCode();
   const expiresAt = new Date(Date.now() + PAIRING_CODE_HOURS * 3600_000);
-  const [room] = await database.update(rooms).set({ pairingCodeHash: secretHash(code), pairingCodeExpiresAt: expiresAt }).where(eq(rooms.id, roomId)).returning({ id: rooms.id });
+  const [room] = await database
+    .update(rooms)
+    .set({ pairingCodeHash: secretHash(code), pairingCodeExpiresAt: expiresAt })
+    .where(and(eq(rooms.id, roomId), integrationScope(access, rooms.integrationId)))
+    .returning({ id: rooms.id });
   return room ? { code: formatPairingCode(code), expiresAt } : null;
 }
 
@@ -100,9 +126,13 @@ export async function roomOfDevice(database: Database, token: string | undefined
  * Revokes the device's credential; its open page hears it at once and asks for a code again, and it
  * is out of every call it was in (its visit cookies open nothing any more).
  */
-export async function unpairRoom(database: Database, roomId: string): Promise<Room | null> {
+export async function unpairRoom(database: Database, access: Access, roomId: string): Promise<Room | null> {
   const room = await database.transaction(async (tx) => {
-    const [row] = await tx.update(rooms).set({ deviceTokenHash: null, pairedAt: null, connectionId: null, serverId: null }).where(eq(rooms.id, roomId)).returning();
+    const [row] = await tx
+      .update(rooms)
+      .set({ deviceTokenHash: null, pairedAt: null, connectionId: null, serverId: null })
+      .where(and(eq(rooms.id, roomId), integrationScope(access, rooms.integrationId)))
+      .returning();
     if (row) await announce(tx, roomTopic(row.id));
     return row ?? null;
   });

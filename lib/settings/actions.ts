@@ -3,7 +3,7 @@
 import { eq } from 'drizzle-orm';
 import { revalidatePath } from 'next/cache';
 import { writeAudit } from '@/lib/audit/log';
-import { canSee, requireAccess } from '@/lib/access';
+import { integrationFor, requireAccess } from '@/lib/access';
 import { LogoError, processLogo, type ProcessedLogo } from '@/lib/branding/logo';
 import { db } from '@/lib/db';
 import { integrations, logos, type Integration } from '@/lib/db/schema';
@@ -47,9 +47,8 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
   if (target === 'new') {
     if (!access.isOwner) return { ok: false, message: 'Only the owner can add an integration.' };
   } else {
-    if (typeof target !== 'string' || !canSee(access, target)) return { ok: false, message: 'This integration is not yours to change.' };
-    current = await integrationById(database, target);
-    if (!current) return { ok: false, message: 'This integration no longer exists.' };
+    current = await integrationFor(database, access, target);
+    if (!current) return { ok: false, message: 'This integration is not yours to change.' };
   }
 
   const parsed = settingsSchema(storedSecrets(current), { publicUrlConfigured: env().publicUrlConfigured }).safeParse(parseJson(formData.get('settings')));
@@ -203,7 +202,7 @@ function isUniqueViolation(error: unknown): boolean {
 export async function sendTestNotificationAction(integrationId: unknown): Promise<TestNotificationResult> {
   const access = await requireAccess();
   const database = await db();
-  const integration = typeof integrationId === 'string' && canSee(access, integrationId) ? await integrationById(database, integrationId) : null;
+  const integration = await integrationFor(database, access, integrationId);
   if (!integration) return { sent: false, reason: 'Save the settings first.' };
   return sendTestNotification(database, integration, env().NOTIFY_TIMEOUT_MS);
 }

@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { integrationScope, type Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { meetings, notifications, participants, providers, type Meeting } from '@/lib/db/schema';
+import { PATIENT_TEXT } from '@/lib/i18n/patient-text';
 import { displayName } from '@/lib/visit/meeting-view';
 import { MEETING_STATES } from '@/lib/visit/schema';
 
@@ -14,6 +16,7 @@ export const VISITS_PAGE_SIZE = 50;
 const day = z
   .string()
   .regex(/^\d{4}-\d\d-\d\d$/, 'Use the date picker')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'Not a date: use the date picker')
   .optional()
   .or(z.literal('').transform(() => undefined));
 
@@ -45,6 +48,10 @@ export interface VisitParticipantSummary {
   userType: string;
   name: string;
   epicUserId: string;
+  /** A guest's role as the call shows it ("Interpreter"); null for everyone else. */
+  role: string | null;
+  /** An interpreter's language, as the provider gave it. */
+  language: string | null;
   /** Patients: waiting, admitted or removed. Providers are never admitted: null. */
   admission: string | null;
   connected: boolean;
@@ -58,7 +65,7 @@ export interface VisitSummary {
   generation: number;
   state: Meeting['state'];
   endedBy: string | null;
-  /** The provider who started the visit, by name; else the integration's default host email. */
+  /** The first provider who joined, by name (a later one does not replace them); else the integration's default host email. */
   host: string;
   hostIsProvider: boolean;
   createdAt: Date;
@@ -69,8 +76,9 @@ export interface VisitSummary {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `scope`: what this admin may see (lib/access.ts integrationScope). */
-export async function searchVisits(database: Database, search: VisitsSearch, scope?: SQL): Promise<{ rows: VisitSummary[]; nextBefore: string | null }> {
+/** The visits this admin may see that match the search, newest first. */
+export async function searchVisits(database: Database, access: Access, search: VisitsSearch): Promise<{ rows: VisitSummary[]; nextBefore: string | null }> {
+  const scope = integrationScope(access, meetings.integrationId);
   const conditions: SQL[] = scope ? [scope] : [];
   if (search.integration) conditions.push(eq(meetings.integrationId, search.integration));
   if (search.q) {
@@ -98,6 +106,16 @@ export async function searchVisits(database: Database, search: VisitsSearch, sco
   const last = page.at(-1);
   const nextBefore = rows.length > VISITS_PAGE_SIZE && last ? `${last.meeting.createdAt.toISOString()}|${last.meeting.id}` : null;
   return { rows: await summarize(database, page), nextBefore };
+}
+
+/** The meeting with this id when this admin may see it (its integration is theirs); else null. */
+export async function visibleMeeting(database: Database, access: Access, meetingId: unknown): Promise<Meeting | null> {
+  if (typeof meetingId !== 'string' || !UUID.test(meetingId)) return null;
+  const [meeting] = await database
+    .select()
+    .from(meetings)
+    .where(and(eq(meetings.id, meetingId.toLowerCase()), integrationScope(access, meetings.integrationId)));
+  return meeting ?? null;
 }
 
 async function summarize(database: Database, rows: Array<{ meeting: Meeting; hostFirstName: string | null; hostLastName: string | null }>): Promise<VisitSummary[]> {
@@ -135,6 +153,8 @@ async function summarize(database: Database, rows: Array<{ meeting: Meeting; hos
             userType: person.userType,
             name: displayName(person),
             epicUserId: person.epicUserId,
+            role: person.guestRole ? PATIENT_TEXT.en.visit.kinds[person.guestRole] : null,
+            language: person.language,
             admission: person.userType === 'Provider' ? null : person.admission,
             connected: person.connectionId !== null,
             greenLight: light ? { status: light.status, state: light.state, respCode: light.respCode } : null,

@@ -1,8 +1,8 @@
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { adminCount } from '@/lib/admins/store';
 import { currentAdmin, signInPath } from '@/lib/auth';
 import { db } from '@/lib/db';
+import { AdminNav } from './admin-nav';
 import { SignOutButton } from './sign-out-button';
 
 const SECTIONS = [
@@ -13,10 +13,10 @@ const SECTIONS = [
   { href: '/admin/launch-log', label: 'Launch log' },
   { href: '/admin/notifications', label: 'Notification Records' },
   { href: '/admin/launch-links', label: 'Launch links' },
-  { href: '/admin/server', label: 'Server settings' },
+  { href: '/admin/server', label: 'Server settings', ownerOnly: true },
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/sessions', label: 'Sessions' },
-  { href: '/admin/audit', label: 'Audit' },
+  { href: '/admin/audit', label: 'Audit', ownerOnly: true },
 ];
 
 // The guard for every admin page. Server actions and route handlers check again themselves.
@@ -27,20 +27,14 @@ export default async function AdminLayout({ children }: { children: React.ReactN
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-4 px-4 py-3">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-4 py-3">
           <span className="font-semibold text-brand-800">Televisit admin</span>
-          <nav aria-label="Admin sections" className="flex flex-wrap gap-3 text-sm">
-            {SECTIONS.map((section) => (
-              <Link key={section.href} href={section.href} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100">
-                {section.label}
-              </Link>
-            ))}
-          </nav>
+          <AdminNav sections={SECTIONS.filter((section) => !('ownerOnly' in section) || admin.role === 'owner').map(({ href, label }) => ({ href, label }))} />
           <span className="ml-auto text-sm text-slate-600">{admin.email}</span>
           <SignOutButton />
         </div>
       </header>
-      <div className="mx-auto max-w-5xl px-4 py-6">{children}</div>
+      <div className="mx-auto max-w-7xl px-4 py-6">{children}</div>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { buttonClass } from '@/components/field';
-import { TableScroller } from '@/components/table-scroller';
+import { AdminTable } from '@/components/admin-table';
 import { requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { RetireButton } from './retire-button';
@@ -27,43 +27,25 @@ export default async function IntegrationsPage() {
           </Link>
         ) : null}
       </div>
-      <TableScroller className="rounded-lg bg-white shadow">
-        <table className="w-full text-left text-sm" aria-label="Integrations">
-          <thead className="bg-slate-100 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2">Name</th>
-              <th scope="col" className="px-3 py-2">Encryption Key</th>
-              <th scope="col" className="px-3 py-2">Epic Environment</th>
-              <th scope="col" className="px-3 py-2">State</th>
-              <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {integrations.map((integration) => (
-              <tr key={integration.id} className="border-t border-slate-100" aria-label={integration.name}>
-                <td className="px-3 py-2 font-medium">{integration.name}</td>
-                <td className="px-3 py-2 font-mono text-xs">{integration.encryptionKey}</td>
-                <td className="px-3 py-2">{integration.epicEnvironment}</td>
-                <td className="px-3 py-2">{integration.retiredAt ? 'Retired' : 'In use'}</td>
-                <td className="flex flex-wrap items-center gap-2 px-3 py-2">
-                  <Link href={`/admin/settings?integration=${integration.id}`} className="text-brand-700 underline">
-                    Settings
-                  </Link>
-                  <Link href={`/admin/rooms?integration=${integration.id}`} className="text-brand-700 underline">
-                    Rooms
-                  </Link>
-                  {access.isOwner ? <RetireButton integrationId={integration.id} name={integration.name} retired={Boolean(integration.retiredAt)} /> : null}
-                </td>
-              </tr>
-            ))}
-            {integrations.length === 0 ? (
-              <tr>
-                <td colSpan={5} className="px-3 py-6 text-center text-slate-600">No integration yet.</td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableScroller>
+      <AdminTable label="Integrations" columns={['Name', 'Encryption Key', 'Epic Environment', 'State', <span className="sr-only">Actions</span>]} rowCount={integrations.length} empty={'No integration yet.'}>
+        {integrations.map((integration) => (
+          <tr key={integration.id} className="border-t border-slate-100" aria-label={integration.name}>
+            <td className="px-3 py-2 font-medium">{integration.name}</td>
+            <td className="px-3 py-2 font-mono text-xs">{integration.encryptionKey}</td>
+            <td className="px-3 py-2">{integration.epicEnvironment}</td>
+            <td className="px-3 py-2">{integration.retiredAt ? 'Retired' : 'In use'}</td>
+            <td className="flex flex-wrap items-center gap-2 px-3 py-2">
+              <Link href={`/admin/settings?integration=${integration.id}`} className="text-brand-700 underline">
+                Settings
+              </Link>
+              <Link href={`/admin/rooms?integration=${integration.id}`} className="text-brand-700 underline">
+                Rooms
+              </Link>
+              {access.isOwner ? <RetireButton integrationId={integration.id} name={integration.name} retired={Boolean(integration.retiredAt)} /> : null}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </main>
   );
 }

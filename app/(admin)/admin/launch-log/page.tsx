@@ -1,29 +1,37 @@
-import { TableScroller } from '@/components/table-scroller';
-import { and, eq, ne } from 'drizzle-orm';
+import { AdminTable } from '@/components/admin-table';
+import { and, eq, ne, or } from 'drizzle-orm';
 import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
-import { IntegrationFilter } from '@/components/integration-filter';
-import { buttonClass } from '@/components/field';
-import { canSee, integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
+import { FILTER_FORM, IntegrationFilter, SEARCH_FIELD } from '@/components/integration-filter';
+import { buttonClass, inputClass } from '@/components/field';
+import { TextWithLocalTimes } from '@/components/local-time';
+import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { launchLog } from '@/lib/db/schema';
 import { recentLaunches } from '@/lib/epic/launch-log';
 
 export const metadata = { title: 'Launch log · Televisit' };
 
-export default async function LaunchLogPage({ searchParams }: { searchParams: Promise<{ refused?: string | string[]; integration?: string | string[] }> }) {
+export default async function LaunchLogPage({ searchParams }: { searchParams: Promise<{ refused?: string | string[]; integration?: string | string[]; q?: string | string[] }> }) {
   const access = await requireAccess();
   const asked = await searchParams;
   const refusedOnly = asked.refused === '1';
   const integration = typeof asked.integration === 'string' && canSee(access, asked.integration) ? asked.integration : undefined;
+  // The analyst guide sends people here with a SessionID (Epic's CSN) or a meeting ID.
+  const q = typeof asked.q === 'string' ? asked.q.trim().slice(0, 200) : '';
   const database = await db();
   // Admins see their integrations' launches; launches with an unknown key only the owner sees.
   const entries = await recentLaunches(
     database,
-    and(integrationScope(access, launchLog.integrationId), refusedOnly ? ne(launchLog.outcome, 'ok') : undefined, integration ? eq(launchLog.integrationId, integration) : undefined),
+    access,
+    and(
+      refusedOnly ? ne(launchLog.outcome, 'ok') : undefined,
+      integration ? eq(launchLog.integrationId, integration) : undefined,
+      q ? (UUID.test(q) ? or(eq(launchLog.meetingId, q.toLowerCase()), eq(launchLog.sessionId, q)) : eq(launchLog.sessionId, q)) : undefined,
+    ),
   );
   const integrations = await visibleIntegrations(database, access);
-  const withFilter = (refused: boolean) => `/admin/launch-log?${new URLSearchParams({ ...(refused ? { refused: '1' } : {}), ...(integration ? { integration } : {}) }).toString()}`.replace(/\?$/, '');
+  const withFilter = (refused: boolean) => `/admin/launch-log?${new URLSearchParams({ ...(refused ? { refused: '1' } : {}), ...(integration ? { integration } : {}), ...(q ? { q } : {}) }).toString()}`.replace(/\?$/, '');
   return (
     <main>
       <h1 className="text-xl font-semibold">Launch log</h1>
@@ -38,65 +46,46 @@ export default async function LaunchLogPage({ searchParams }: { searchParams: Pr
           Only refused launches
         </FilterLink>
       </nav>
-      {integrations.length > 1 ? (
-        <form method="get" className="mb-4 flex flex-wrap items-end gap-3 rounded-lg bg-white p-4 shadow">
-          {refusedOnly ? <input type="hidden" name="refused" value="1" /> : null}
-          <IntegrationFilter integrations={integrations} selected={integration} />
-          <button type="submit" className={buttonClass}>Show</button>
-        </form>
-      ) : null}
-      <TableScroller className="rounded-lg bg-white shadow">
-        <table className="w-full text-left text-sm" aria-label={refusedOnly ? 'Refused launches' : 'Launches'}>
-          <thead className="bg-slate-100 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2">When</th>
-              <th scope="col" className="px-3 py-2">Encryption key</th>
-              <th scope="col" className="px-3 py-2">Outcome</th>
-              <th scope="col" className="px-3 py-2">Detail</th>
-              <th scope="col" className="px-3 py-2">Session ID</th>
-              <th scope="col" className="px-3 py-2">User ID</th>
-              <th scope="col" className="px-3 py-2">User type</th>
-              <th scope="col" className="px-3 py-2">Meeting ID</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.id} className="border-t border-slate-100 align-top">
-                <td className="whitespace-nowrap px-3 py-2">
-                  <UtcTime value={entry.at} />
-                </td>
-                <td className="px-3 py-2 font-mono text-xs break-all">{entry.encryptionKey ?? '—'}</td>
-                <td className="px-3 py-2">
-                  <span
-                    title={OUTCOME_MEANINGS[entry.outcome]}
-                    className={`whitespace-nowrap rounded px-1.5 py-0.5 font-mono text-xs ${entry.outcome === 'ok' ? 'bg-green-100 text-green-900' : 'bg-red-100 text-red-900'}`}
-                  >
-                    {entry.outcome}
-                  </span>
-                </td>
-                <td className="min-w-48 px-3 py-2">{entry.detail ?? ''}</td>
-                <td className="px-3 py-2 font-mono text-xs">{entry.sessionId ?? ''}</td>
-                <td className="px-3 py-2 font-mono text-xs">{entry.epicUserId ?? ''}</td>
-                <td className="px-3 py-2">{entry.userType ?? ''}</td>
-                <td className="px-3 py-2 font-mono text-xs">
-                  {entry.meetingId ? (
-                    <Link href={`/admin/visits?q=${entry.meetingId}`} className="break-all text-brand-700 underline">
-                      {entry.meetingId}
-                    </Link>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-            {entries.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="px-3 py-6 text-center text-slate-600">
-                  {refusedOnly ? 'No refused launches.' : 'No launches yet.'}
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableScroller>
+      <form method="get" role="search" aria-label="Search launches" className={FILTER_FORM}>
+        {refusedOnly ? <input type="hidden" name="refused" value="1" /> : null}
+        <div className={SEARCH_FIELD}>
+          <label htmlFor="q" className="block text-sm font-medium">SessionID or Meeting ID</label>
+          <input id="q" name="q" type="search" defaultValue={q} className={`${inputClass} font-mono`} spellCheck={false} />
+        </div>
+        {integrations.length > 1 ? <IntegrationFilter integrations={integrations} selected={integration} /> : null}
+        <button type="submit" className={buttonClass}>Search</button>
+      </form>
+      <AdminTable label={refusedOnly ? 'Refused launches' : 'Launches'} columns={['When', 'Encryption key', 'Outcome', 'Detail', 'Session ID', 'User ID', 'User type', 'Meeting ID']} rowCount={entries.length} empty={refusedOnly ? 'No refused launches.' : 'No launches yet.'}>
+        {entries.map((entry) => (
+          <tr key={entry.id} className="border-t border-slate-100 align-top">
+            <td className="whitespace-nowrap px-3 py-2">
+              <UtcTime value={entry.at} />
+            </td>
+            <td className="px-3 py-2 font-mono text-xs break-all">{entry.encryptionKey ?? '—'}</td>
+            <td className="px-3 py-2">
+              <span
+                title={OUTCOME_MEANINGS[entry.outcome]}
+                className={`whitespace-nowrap rounded px-1.5 py-0.5 font-mono text-xs ${entry.outcome === 'ok' ? 'bg-green-100 text-green-900' : 'bg-red-100 text-red-900'}`}
+              >
+                {entry.outcome}
+              </span>
+            </td>
+            <td className="min-w-64 px-3 py-2">
+              <TextWithLocalTimes text={entry.detail ?? ''} />
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">{entry.sessionId ?? ''}</td>
+            <td className="px-3 py-2 font-mono text-xs">{entry.epicUserId ?? ''}</td>
+            <td className="px-3 py-2">{entry.userType ?? ''}</td>
+            <td className="px-3 py-2 font-mono text-xs">
+              {entry.meetingId ? (
+                <Link href={`/admin/visits?q=${entry.meetingId}`} className="whitespace-nowrap text-brand-700 underline">
+                  {entry.meetingId}
+                </Link>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       <details className="mt-4 rounded-lg bg-white p-4 text-sm shadow">
         <summary className="cursor-pointer font-medium">What the outcomes mean</summary>
         <dl className="mt-3 grid gap-x-4 gap-y-1 sm:grid-cols-[max-content_1fr]">
@@ -123,6 +112,8 @@ function FilterLink({ href, current, children }: { href: string; current: boolea
     </Link>
   );
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const OUTCOME_MEANINGS: Record<string, string> = {
   ok: 'The link was accepted and the person joined the visit.',

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { IntegrationFilter } from '@/components/integration-filter';
 import { secondaryButtonClass } from '@/components/field';
-import { TableScroller } from '@/components/table-scroller';
+import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
 import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
@@ -18,7 +18,7 @@ export default async function RoomsPage({ searchParams }: { searchParams: Promis
   const integrations = (await visibleIntegrations(database, access)).filter((integration) => !integration.retiredAt);
   const { integration } = await searchParams;
   const selected = integration && canSee(access, integration) ? integration : undefined;
-  const rows = await listRooms(database, selected ? [selected] : access.integrationIds);
+  const rows = await listRooms(database, access, selected);
   return (
     <main className="space-y-4">
       <div>
@@ -47,63 +47,44 @@ export default async function RoomsPage({ searchParams }: { searchParams: Promis
         <button type="submit" className={secondaryButtonClass}>Show</button>
       </form>
 
-      <TableScroller className="rounded-lg bg-white shadow">
-        <table className="w-full text-left text-sm" aria-label="Rooms">
-          <thead className="bg-slate-100 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2">Room (RoomName)</th>
-              <th scope="col" className="px-3 py-2">Location</th>
-              <th scope="col" className="px-3 py-2">Integration</th>
-              <th scope="col" className="px-3 py-2">Device</th>
-              <th scope="col" className="px-3 py-2">Pairing code</th>
-              <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((room) => (
-              <tr key={room.id} className="border-t border-slate-100 align-top" aria-label={room.name}>
-                <td className="px-3 py-2 font-medium">{room.name}</td>
-                <td className="px-3 py-2">{room.location || '—'}</td>
-                <td className="px-3 py-2">{room.integrationName}</td>
-                <td className="px-3 py-2" data-testid="room-device-state">
-                  {!room.paired ? (
-                    'Not paired'
-                  ) : room.online ? (
-                    <span className="font-medium text-green-800">Online</span>
-                  ) : (
-                    <>
-                      <span className="font-medium text-amber-800">Offline</span>
-                      <span className="block text-xs text-slate-600">
-                        Last seen <UtcTime value={room.lastSeenAt} empty="never" />
-                      </span>
-                    </>
-                  )}
-                </td>
-                <td className="px-3 py-2">
-                  {room.codePending ? (
-                    <>
-                      Waiting to be used
-                      <span className="block text-xs text-slate-600">
-                        until <UtcTime value={room.codeExpiresAt} />
-                      </span>
-                    </>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-                <td className="px-3 py-2">
-                  <RoomActions roomId={room.id} name={room.name} paired={room.paired} />
-                </td>
-              </tr>
-            ))}
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="px-3 py-6 text-center text-slate-600">No rooms yet.</td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableScroller>
+      <AdminTable label="Rooms" columns={['Room (RoomName)', 'Location', 'Integration', 'Device', 'Pairing code', <span className="sr-only">Actions</span>]} rowCount={rows.length} empty={'No rooms yet.'}>
+        {rows.map((room) => (
+          <tr key={room.id} className="border-t border-slate-100 align-top" aria-label={room.name}>
+            <td className="px-3 py-2 font-medium">{room.name}</td>
+            <td className="px-3 py-2">{room.location || '—'}</td>
+            <td className="px-3 py-2">{room.integrationName}</td>
+            <td className="px-3 py-2" data-testid="room-device-state">
+              {!room.paired ? (
+                'Not paired'
+              ) : room.online ? (
+                <span className="font-medium text-green-800">Online</span>
+              ) : (
+                <>
+                  <span className="font-medium text-amber-800">Offline</span>
+                  <span className="block text-xs text-slate-600">
+                    Last seen <UtcTime value={room.lastSeenAt} empty="never" />
+                  </span>
+                </>
+              )}
+            </td>
+            <td className="px-3 py-2">
+              {room.codePending ? (
+                <>
+                  Waiting to be used
+                  <span className="block text-xs text-slate-600">
+                    until <UtcTime value={room.codeExpiresAt} />
+                  </span>
+                </>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td className="px-3 py-2">
+              <RoomActions roomId={room.id} name={room.name} paired={room.paired} />
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </main>
   );
 }

@@ -1,4 +1,4 @@
-import { TableScroller } from '@/components/table-scroller';
+import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
 import { requireAccess } from '@/lib/access';
 import { listActiveSessions } from '@/lib/admins/sessions';
@@ -19,44 +19,29 @@ export default async function SessionsPage() {
       <p className="mb-4 text-sm text-slate-600">
         {access.isOwner ? 'Every admin signed in now.' : 'Where you are signed in now.'} Ending a session signs that browser out at its next request.
       </p>
-      <TableScroller className="rounded-lg bg-white shadow">
-        <table className="w-full text-left text-sm">
-          <thead className="bg-slate-100 text-slate-700">
-            <tr>
-              {access.isOwner ? <th scope="col" className="px-3 py-2">Admin</th> : null}
-              <th scope="col" className="px-3 py-2">Device</th>
-              <th scope="col" className="px-3 py-2">Address</th>
-              <th scope="col" className="px-3 py-2">Signed in</th>
-              <th scope="col" className="px-3 py-2">Last used</th>
-              <th scope="col" className="px-3 py-2">Expires</th>
-              <th scope="col" className="px-3 py-2"><span className="sr-only">End</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.map((session) => (
-              <tr key={session.id} className="border-t border-slate-100 align-top" data-testid="session-row">
-                {access.isOwner ? <td className="px-3 py-2">{session.email}</td> : null}
-                <td className="max-w-xs truncate px-3 py-2" title={session.userAgent}>
-                  {deviceName(session.userAgent)}
-                  {session.id === current?.sessionId ? <span className="ml-2 rounded bg-brand-100 px-1 text-xs text-brand-800">this browser</span> : null}
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{session.address}</td>
-                <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.createdAt} /></td>
-                <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.lastSeenAt} /></td>
-                <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.expiresAt} /></td>
-                <td className="px-3 py-2">
-                  <EndSessionButton sessionId={session.id} label={`End the session of ${session.email} on ${deviceName(session.userAgent)} from ${session.address}`} />
-                </td>
-              </tr>
-            ))}
-            {sessions.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="px-3 py-6 text-center text-slate-600">No active session.</td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableScroller>
+      <AdminTable
+        label="Active sessions"
+        columns={[...(access.isOwner ? ['Admin'] : []), 'Device', 'Address', 'Signed in', 'Last used', 'Expires', <span key="end" className="sr-only">End</span>]}
+        rowCount={sessions.length}
+        empty="No active session."
+      >
+        {sessions.map((session) => (
+          <tr key={session.id} className="border-t border-slate-100 align-top" data-testid="session-row">
+            {access.isOwner ? <td className="px-3 py-2">{session.email}</td> : null}
+            <td className="max-w-xs truncate px-3 py-2" title={session.userAgent}>
+              {deviceName(session.userAgent)}
+              {session.id === current?.sessionId ? <span className="ml-2 rounded bg-brand-100 px-1 text-xs text-brand-800">this browser</span> : null}
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">{session.address}</td>
+            <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.createdAt} /></td>
+            <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.lastSeenAt} /></td>
+            <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.expiresAt} /></td>
+            <td className="px-3 py-2">
+              <EndSessionButton sessionId={session.id} label={`End the session of ${session.email} on ${deviceName(session.userAgent)} from ${session.address}`} />
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </main>
   );
 }

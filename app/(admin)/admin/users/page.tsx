@@ -1,8 +1,7 @@
-import { TableScroller } from '@/components/table-scroller';
+import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
-import { integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
+import { requireAccess, visibleIntegrations } from '@/lib/access';
 import { listAdmins } from '@/lib/admins/store';
-import { providers as providersTable } from '@/lib/db/schema';
 import { db } from '@/lib/db';
 import { listProviders } from '@/lib/providers/store';
 import { displayName } from '@/lib/visit/meeting-view';
@@ -15,8 +14,8 @@ export default async function UsersPage() {
   const access = await requireAccess();
   const database = await db();
   const [admins, providers, integrations] = await Promise.all([
-    listAdmins(database),
-    listProviders(database, integrationScope(access, providersTable.integrationId)),
+    listAdmins(database, access),
+    listProviders(database, access),
     visibleIntegrations(database, access),
   ]);
   const nameOf = new Map(integrations.map((integration) => [integration.id, integration.name]));
@@ -73,50 +72,28 @@ export default async function UsersPage() {
           Made the first time a provider opens an Epic launch link; they stay until removed here. Removing one does not affect visits in
           progress, and the provider&apos;s next launch creates the account again.
         </p>
-        <TableScroller>
-          <table className="w-full text-left text-sm" aria-labelledby="providers-heading">
-            <thead className="bg-slate-100 text-slate-700">
-              <tr>
-                <th scope="col" className="px-3 py-2">Email</th>
-                <th scope="col" className="px-3 py-2">Name</th>
-                <th scope="col" className="px-3 py-2">Epic user ID</th>
-                <th scope="col" className="px-3 py-2">User type</th>
-                <th scope="col" className="px-3 py-2">Created</th>
-                <th scope="col" className="px-3 py-2">Last launch</th>
-                <th scope="col" className="px-3 py-2">
-                  <span className="sr-only">Actions</span>
-                </th>
+        <AdminTable label="Provider accounts created at launch" columns={['Email', 'Name', 'Epic user ID', 'User type', 'Created', 'Last launch', <span className="sr-only">Actions</span>]} rowCount={providers.length} empty={'No provider has launched a visit yet.'}>
+          {providers.map((provider) => {
+            const name = displayName({ ...provider, userType: 'Provider' });
+            return (
+              <tr key={provider.id} className="border-t border-slate-100 align-top">
+                <td className="px-3 py-2">{provider.email ?? '—'}</td>
+                <td className="px-3 py-2">{name}</td>
+                <td className="px-3 py-2 font-mono text-xs">{provider.epicUserId}</td>
+                <td className="px-3 py-2">{provider.userType}</td>
+                <td className="whitespace-nowrap px-3 py-2">
+                  <UtcTime value={provider.createdAt} />
+                </td>
+                <td className="whitespace-nowrap px-3 py-2">
+                  <UtcTime value={provider.lastLaunchAt} />
+                </td>
+                <td className="whitespace-nowrap px-3 py-2 text-right">
+                  <RemoveProviderButton providerId={provider.id} label={`${name} (${provider.epicUserId})`} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {providers.map((provider) => {
-                const name = displayName({ ...provider, userType: 'Provider' });
-                return (
-                  <tr key={provider.id} className="border-t border-slate-100 align-top">
-                    <td className="px-3 py-2">{provider.email ?? '—'}</td>
-                    <td className="px-3 py-2">{name}</td>
-                    <td className="px-3 py-2 font-mono text-xs">{provider.epicUserId}</td>
-                    <td className="px-3 py-2">{provider.userType}</td>
-                    <td className="whitespace-nowrap px-3 py-2">
-                      <UtcTime value={provider.createdAt} />
-                    </td>
-                    <td className="whitespace-nowrap px-3 py-2">
-                      <UtcTime value={provider.lastLaunchAt} />
-                    </td>
-                    <td className="px-3 py-2 text-right">
-                      <RemoveProviderButton providerId={provider.id} label={`${name} (${provider.epicUserId})`} />
-                    </td>
-                  </tr>
-                );
-              })}
-              {providers.length === 0 ? (
-                <tr>
-                  <td colSpan={7} className="px-3 py-6 text-center text-slate-600">No provider has launched a visit yet.</td>
-                </tr>
-              ) : null}
-            </tbody>
-          </table>
-        </TableScroller>
+            );
+          })}
+        </AdminTable>
       </section>
     </main>
   );

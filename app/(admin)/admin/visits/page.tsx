@@ -1,10 +1,8 @@
-import Link from 'next/link';
 import { buttonClass, inputClass } from '@/components/field';
-import { TableScroller } from '@/components/table-scroller';
+import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
-import { IntegrationFilter } from '@/components/integration-filter';
-import { canSee, integrationScope, requireAccess, visibleIntegrations } from '@/lib/access';
-import { meetings } from '@/lib/db/schema';
+import { FILTER_FIELD, FILTER_FORM, IntegrationFilter, SEARCH_FIELD } from '@/components/integration-filter';
+import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { MEETING_STATES } from '@/lib/visit/schema';
 import { searchVisits, visitDuration, visitsSearchSchema, type GreenLight, type VisitsSearch, type VisitSummary } from '@/lib/visit/visit-list';
@@ -22,7 +20,7 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (search.integration && !canSee(access, search.integration)) search.integration = undefined;
   const database = await db();
-  const [{ rows, nextBefore }, integrations] = await Promise.all([searchVisits(database, search, integrationScope(access, meetings.integrationId)), visibleIntegrations(database, access)]);
+  const [{ rows, nextBefore }, integrations] = await Promise.all([searchVisits(database, access, search), visibleIntegrations(database, access)]);
 
   return (
     <main>
@@ -31,13 +29,13 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
         Newest first. Patients&apos; records are deleted when a visit ends, so ended visits list only their providers. The green light is what
         Epic was last told about each person, and whether that call went through.
       </p>
-      <form method="get" role="search" className="mb-4 grid gap-3 rounded-lg bg-white p-4 shadow sm:grid-cols-[2fr_1fr_1fr_1fr_1fr_auto] sm:items-end">
-        <div>
+      <form method="get" role="search" aria-label="Search" className={FILTER_FORM}>
+        <div className={SEARCH_FIELD}>
           <label htmlFor="q" className="block text-sm font-medium">Meeting ID, SessionID or ConferenceID</label>
-          <input id="q" name="q" defaultValue={search.q} className={inputClass} spellCheck={false} />
+          <input id="q" name="q" type="search" defaultValue={search.q} className={`${inputClass} font-mono`} spellCheck={false} />
         </div>
         <IntegrationFilter integrations={integrations} selected={search.integration} />
-        <div>
+        <div className={FILTER_FIELD}>
           <label htmlFor="state" className="block text-sm font-medium">State</label>
           <select id="state" name="state" defaultValue={search.state ?? ''} className={inputClass}>
             <option value="">Any</option>
@@ -46,11 +44,11 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
             ))}
           </select>
         </div>
-        <div>
+        <div className={FILTER_FIELD}>
           <label htmlFor="from" className="block text-sm font-medium">From (UTC)</label>
           <input id="from" name="from" type="date" defaultValue={search.from ?? ''} className={inputClass} />
         </div>
-        <div>
+        <div className={FILTER_FIELD}>
           <label htmlFor="to" className="block text-sm font-medium">To (UTC)</label>
           <input id="to" name="to" type="date" defaultValue={search.to ?? ''} className={inputClass} />
         </div>
@@ -59,41 +57,11 @@ export default async function VisitsPage({ searchParams }: { searchParams: Searc
       {problems.length ? (
         <p role="alert" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
       ) : null}
-      <TableScroller className="rounded-lg bg-white shadow">
-        <table className="w-full text-left text-sm" aria-label="Visits">
-          <thead className="bg-slate-100 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2">State</th>
-              <th scope="col" className="px-3 py-2">SessionID / ConferenceID</th>
-              <th scope="col" className="px-3 py-2">Provider</th>
-              <th scope="col" className="px-3 py-2">People</th>
-              <th scope="col" className="px-3 py-2">Started (UTC)</th>
-              <th scope="col" className="px-3 py-2">Duration</th>
-              <th scope="col" className="px-3 py-2">Who, and the green light</th>
-              <th scope="col" className="px-3 py-2">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((visit) => (
-              <VisitRow key={visit.meetingId} visit={visit} />
-            ))}
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="px-3 py-6 text-center text-slate-600">No visit matches.</td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </TableScroller>
-      {nextBefore ? (
-        <p className="mt-4">
-          <Link className="text-brand-700 underline" href={`/admin/visits?${pageQuery(search, nextBefore)}`}>
-            Older visits
-          </Link>
-        </p>
-      ) : null}
+      <AdminTable label="Visits" columns={['State', 'SessionID / ConferenceID', 'Provider', 'People', 'Started (UTC)', 'Duration', 'Who, and the green light']} rowCount={rows.length} next={nextBefore ? { href: `/admin/visits?${pageQuery(search, nextBefore)}`, label: 'Older visits' } : null} empty={'No visit matches.'}>
+        {rows.map((visit) => (
+          <VisitRow key={visit.meetingId} visit={visit} />
+        ))}
+      </AdminTable>
     </main>
   );
 }
@@ -106,11 +74,17 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
       <td className="px-3 py-2">
         <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATE_CLASSES[visit.state]}`}>{visit.state}</span>
         {visit.endedBy ? <div className="mt-1 text-xs text-slate-600">by {ENDED_BY[visit.endedBy] ?? visit.endedBy}</div> : null}
+        {/* End sits with the state it changes: a last column of its own was cut off at 1280 px. */}
+        {visit.state === 'ended' ? null : (
+          <div className="mt-2 whitespace-nowrap">
+            <EndVisitButton meetingId={visit.meetingId} label={key} />
+          </div>
+        )}
       </td>
       <td className="px-3 py-2">
         <div className="font-medium">{key}</div>
         {visit.generation > 1 ? <div className="text-xs text-slate-600">started again ({ordinal(visit.generation)} meeting)</div> : null}
-        <div className="font-mono text-xs text-slate-600 select-all" data-testid="meeting-id">{visit.meetingId}</div>
+        <div className="break-all font-mono text-xs text-slate-600 select-all" data-testid="meeting-id">{visit.meetingId}</div>
       </td>
       <td className="px-3 py-2">
         {visit.host}
@@ -123,12 +97,22 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
         <UtcTime value={visit.startedAt} empty="not yet" />
       </td>
       <td className="whitespace-nowrap px-3 py-2">{visitDuration(visit)}</td>
-      <td className="px-3 py-2">
+      <td className="min-w-72 px-3 py-2">
         {visit.participants.length === 0 ? <span className="text-slate-600">No one</span> : null}
         <ul className="space-y-1">
           {visit.participants.map((person) => (
             <li key={person.id} data-testid="participant">
-              <span className="font-medium">{person.name}</span> <span className="text-slate-600">({person.userType}, <span className="font-mono text-xs">{person.epicUserId}</span>)</span>
+              <span className="font-medium">{person.name}</span>{' '}
+              {person.role ? (
+                <span className="text-slate-700" data-testid="guest-role">
+                  ({person.role}
+                  {person.language ? `, ${person.language}` : ''})
+                </span>
+              ) : (
+                <span className="text-slate-600">
+                  ({person.userType}, <span className="font-mono text-xs">{person.epicUserId}</span>)
+                </span>
+              )}
               {person.admission ? <span className="text-slate-700"> · {person.admission}</span> : null}
               {' · '}
               {person.connected ? <span className="font-medium text-green-800">Connected</span> : <span className="text-slate-600">Not connected</span>}
@@ -138,7 +122,6 @@ function VisitRow({ visit }: { visit: VisitSummary }) {
           ))}
         </ul>
       </td>
-      <td className="px-3 py-2">{visit.state === 'ended' ? null : <EndVisitButton meetingId={visit.meetingId} label={key} />}</td>
     </tr>
   );
 }

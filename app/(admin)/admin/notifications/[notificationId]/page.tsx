@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { UtcTime } from '@/components/utc-time';
-import { canSee, requireAccess } from '@/lib/access';
+import { requireAccess } from '@/lib/access';
 import { db } from '@/lib/db';
 import { notificationRecord, stateLabel } from '@/lib/epic/notification-records';
 
@@ -9,8 +9,8 @@ export const metadata = { title: 'Notification record · Televisit' };
 
 export default async function NotificationRecordPage({ params }: { params: Promise<{ notificationId: string }> }) {
   const access = await requireAccess();
-  const record = await notificationRecord(await db(), (await params).notificationId);
-  if (!record || !canSee(access, record.notification.integrationId)) notFound();
+  const record = await notificationRecord(await db(), access, (await params).notificationId);
+  if (!record) notFound();
   const { notification, attempts } = record;
   const facts: Array<[string, React.ReactNode]> = [
     ['Call', notification.kind === 'device_test' ? 'Device test result' : 'Connection status'],
