@@ -12,7 +12,8 @@ const masterKey = randomBytes(32);
 process.env.TELEVISIT_MASTER_KEY = masterKey.toString('base64');
 
 const { openDatabase } = await import('../lib/db/client.ts');
-const { bearerFor, storeGrant, REFRESH_BEFORE_MS } = await import('../lib/epic/oauth-tokens.ts');
+const { bearerFor, dropTokensOfEndedVisits, storeGrant, REFRESH_BEFORE_MS } = await import('../lib/epic/oauth-tokens.ts');
+const { epicAccessTokens, meetings, notifications } = await import('../lib/db/schema.ts');
 const { sealSecret } = await import('../lib/secrets.ts');
 const { seedIntegrationRow } = await import('./fixtures/integration.ts');
 
@@ -126,4 +127,28 @@ test("a participant without a token of their own never gets another participant'
   await storeGrant(handle.db, 'm6:Provider:E6', grant(integration.id));
   const bearer = await bearerFor(handle.db, integration, 'm6:Patient:P6');
   assert.ok('problem' in bearer, JSON.stringify(bearer));
+});
+
+test("an ended visit's tokens are deleted once its last notification is sent, and a live visit's are kept", async () => {
+  const integration = await oauthIntegration('client_secret_basic');
+  const visit = (state: 'active' | 'ended') => ({ integrationId: integration.id, visitKey: `tokens-${randomBytes(4).toString('hex')}`, state, admittancePolicy: 'automatic' as const, defaultHostEmail: 'h@clinic.example' });
+  const [live, ended] = await handle.db.insert(meetings).values([visit('active'), visit('ended')]).returning();
+  const liveKey = `${live!.id}:Patient:P7`;
+  const endedKey = `${ended!.id}:Patient:P7`;
+  await storeGrant(handle.db, liveKey, grant(integration.id));
+  await storeGrant(handle.db, endedKey, grant(integration.id));
+  const [pending] = await handle.db
+    .insert(notifications)
+    .values({ integrationId: integration.id, kind: 'connection_status', status: 'Disconnected', orderingKey: endedKey, body: {}, state: 'pending' })
+    .returning();
+  const keys = async () => (await handle.db.select({ key: epicAccessTokens.orderingKey }).from(epicAccessTokens)).map((row) => row.key);
+
+  // The Disconnected notification is still to be sent: its Bearer stays.
+  await dropTokensOfEndedVisits(handle.db);
+  assert.ok((await keys()).includes(endedKey));
+  const { eq } = await import('drizzle-orm');
+  await handle.db.update(notifications).set({ state: 'delivered' }).where(eq(notifications.id, pending!.id));
+  assert.equal(await dropTokensOfEndedVisits(handle.db), 1);
+  assert.ok(!(await keys()).includes(endedKey));
+  assert.ok((await keys()).includes(liveKey));
 });

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import type { Database } from '@/lib/db/client';
 import { epicAccessTokens, type Integration } from '@/lib/db/schema';
@@ -98,4 +98,25 @@ async function withoutIdToken(response: Response): Promise<Response> {
   const headers = new Headers(response.headers);
   headers.delete('content-length');
   return new Response(JSON.stringify(json), { status: response.status, headers });
+}
+
+/**
+ * The tokens of visits that are over, once nothing is left to send with them: a participant's token
+ * serves only their own notifications, and the last of those (Disconnected, at the end) is sent or
+ * given up a little after the visit ends. Kept any longer, a token would be a credential to the
+ * patient's record that the visit no longer needs. Run by every server's maintenance timer.
+ */
+export async function dropTokensOfEndedVisits(database: Database): Promise<number> {
+  const result = await database.execute(sql`
+    delete from epic_access_tokens as token
+    using meetings as meeting
+    where meeting.state = 'ended'
+      and split_part(token.ordering_key, ':', 1) = meeting.id::text
+      and not exists (
+        select 1 from notifications as notification
+        where notification.ordering_key in (token.ordering_key, 'device-test:' || token.ordering_key)
+          and notification.state = 'pending'
+      )
+    returning token.ordering_key`);
+  return result.rows.length;
 }
