@@ -139,6 +139,7 @@ export function parseEnv(source: Record<string, string | undefined>): z.infer<ty
 }
 
 let cached: Env | undefined;
+const holder = globalThis as typeof globalThis & { __televisitPublicUrlGiven?: boolean };
 
 export function env(): Env {
   if (cached) return cached;
@@ -148,9 +149,15 @@ export function env(): Env {
     ? Buffer.from(parsed.TELEVISIT_MASTER_KEY, 'base64')
     : Buffer.from(readOrCreateSecretFile(dataDir, 'master.key'), 'base64');
   const authSecret = parsed.NEXTAUTH_SECRET ?? readOrCreateSecretFile(dataDir, 'auth.secret');
-  const publicUrl = new URL(parsed.NEXTAUTH_URL ?? `http://localhost:${parsed.PORT}`);
+  // Whether the operator set NEXTAUTH_URL is decided once per process, by the first copy of this
+  // module to run, and kept on globalThis: the bundles of the route handlers have copies of their
+  // own, and they must not take the address derived below (which next-auth needs in process.env) for
+  // one the operator gave (OAuth would then be offered a redirect URI nobody can reach).
+  holder.__televisitPublicUrlGiven ??= parsed.NEXTAUTH_URL !== undefined;
+  const publicUrlConfigured = holder.__televisitPublicUrlGiven;
+  const publicUrl = new URL(publicUrlConfigured && parsed.NEXTAUTH_URL ? parsed.NEXTAUTH_URL : `http://localhost:${parsed.PORT}`);
   // next-auth reads NEXTAUTH_URL itself: give it the same answer (else it assumes localhost:3000).
-  process.env.NEXTAUTH_URL ??= publicUrl.origin;
+  if (!publicUrlConfigured) process.env.NEXTAUTH_URL = publicUrl.origin;
   cached = {
     ...parsed,
     masterKey,
@@ -159,7 +166,7 @@ export function env(): Env {
     trustedProxies: parseTrustedProxies(parsed.TRUSTED_PROXIES),
     outgoingPrivateAllowlist: parseTrustedProxies(parsed.OUTGOING_PRIVATE_ALLOWLIST),
     publicUrl,
-    publicUrlConfigured: parsed.NEXTAUTH_URL !== undefined,
+    publicUrlConfigured,
   };
   return cached;
 }

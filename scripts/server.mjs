@@ -31,10 +31,14 @@ const SERVER_ACTION_MAX_BYTES = 3 * 1024 * 1024;
 const MAX_HEADER_BYTES = 16 * 1024;
 const ABANDONED_BODY_GRACE_MS = 1500;
 
+// The app says it is ready (lib/http/server-hooks.ts) once its settings are valid and its database
+// is open: only then does this server listen, so a wrong setting stops it before "listening".
+const appReady = new Promise((resolve) => (globalThis.__televisitReady = resolve));
 const { default: next } = await import('next');
 const app = next({ dev, dir: root, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
+if (!dev) await appReady;
 
 const publicOrigin = safeOrigin(process.env.NEXTAUTH_URL);
 

@@ -14,9 +14,11 @@ export interface ServerHooks {
   drain(): Promise<void>;
 }
 
-const holder = globalThis as typeof globalThis & { __televisitHooks?: ServerHooks };
+const holder = globalThis as typeof globalThis & { __televisitHooks?: ServerHooks; __televisitReady?: () => void };
 
 export function registerServerHooks(drain: () => Promise<void>): void {
   const trusted = env().trustedProxies;
   holder.__televisitHooks = { serve: serveCallRoute, isTrustedProxy: (address) => isTrustedPeer(address, trusted), drain };
+  // scripts/server.mjs listens only now: the settings are valid and the database is open.
+  holder.__televisitReady?.();
 }
