@@ -100,11 +100,12 @@ test('a reused launch code, an issuer off the allowlist, and a forged state each
   await forged.context.close();
 });
 
-test('a callback URL taken to another browser is refused, and the browser that started the launch still finishes it', async ({ browser }) => {
+test('a callback URL taken to another browser is refused and names its session; the browser that started the launch finishes it, and a replay is told "already used"', async ({ browser }) => {
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const sessionId = uniqueSessionId();
   // Walk the redirects by hand (the context's request API shares the browser's cookies) to hold
   // the callback URL before the browser opens it.
-  const launch = await context.request.get(oauthLink({ SessionID: uniqueSessionId(), ExternalID: 'PAT804' }, epic.issueLaunchCode()), { maxRedirects: 0 });
+  const launch = await context.request.get(oauthLink({ SessionID: sessionId, ExternalID: 'PAT804' }, epic.issueLaunchCode()), { maxRedirects: 0 });
   expect(launch.status()).toBe(303);
   expect((await context.cookies()).map((cookie) => cookie.name)).toContain('tv_oauth_state');
   const authorize = await context.request.get(launch.headers()['location']!, { maxRedirects: 0 });
@@ -113,13 +114,19 @@ test('a callback URL taken to another browser is refused, and the browser that s
 
   const elsewhere = await openFresh(browser, callback);
   expect(elsewhere.response!.status()).toBe(400);
-  const [row] = await query<{ outcome: string }>('select outcome from launch_log order by id desc limit 1');
-  expect(row!.outcome).toBe('oauth_state_mismatch');
+  const [row] = await query<{ outcome: string; session_id: string | null }>('select outcome, session_id from launch_log order by id desc limit 1');
+  // The analyst finds the refusal by the session it belongs to.
+  expect(row).toEqual({ outcome: 'oauth_state_mismatch', session_id: sessionId });
   await elsewhere.context.close();
 
   const page = await context.newPage();
   await page.goto(callback);
   await expect(page.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
+  // The same callback again (a replay, or the browser's history): refused as used, not as unknown.
+  const replay = await context.request.get(callback, { maxRedirects: 0 });
+  expect(replay.status()).toBe(400);
+  const [replayed] = await query<{ outcome: string; session_id: string | null }>('select outcome, session_id from launch_log order by id desc limit 1');
+  expect(replayed).toEqual({ outcome: 'oauth_state_used', session_id: sessionId });
   await context.close();
 });
 

@@ -538,6 +538,10 @@ export const oauthLaunches = pgTable('oauth_launches', {
   issuer: text('issuer').notNull(),
   tokenEndpoint: text('token_endpoint').notNull(),
   pendingSealed: text('pending_sealed').notNull(),
+  /** The state cookie of the browser that started it (stateBinding): a refused callback names its launch. */
+  binding: text('binding'),
+  /** When its callback finished it: a second use of the same callback is told "already used". */
+  usedAt: timestamp('used_at', { withTimezone: true }),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   createdAt: createdAt(),
 });

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import type { Database } from '@/lib/db/client';
@@ -27,6 +27,7 @@ export type OAuthFailureKind =
   | 'oauth_issuer_not_allowed'
   | 'oauth_discovery_failed'
   | 'oauth_state_mismatch'
+  | 'oauth_state_used'
   | 'oauth_no_public_url'
   | 'oauth_authorize_refused'
   | 'oauth_token_refused';
@@ -96,6 +97,7 @@ export async function beginEpicAuthorization(
     issuer,
     tokenEndpoint: server.token_endpoint!,
     pendingSealed: sealSecret(JSON.stringify(pending), 'oauthPendingLaunch'),
+    binding: stateBinding(state),
     expiresAt: new Date(Date.now() + PENDING_LAUNCH_MS),
   });
 
@@ -137,12 +139,29 @@ export async function completeEpicAuthorization(
     throw error;
   }
   if (!fromThisBrowser) {
-    throw new OAuthLaunchError('oauth_state_mismatch', 'the callback state does not belong to this browser');
+    // Named in the launch log by what is known: this browser's own launch (its state cookie), else
+    // the launch whose callback URL this is.
+    const [own] = browserBinding ? await database.select().from(oauthLaunches).where(eq(oauthLaunches.binding, browserBinding)) : [];
+    const [named] = own ? [own] : state ? await database.select().from(oauthLaunches).where(eq(oauthLaunches.state, state)) : [];
+    const error =
+      !own && named?.usedAt
+        ? new OAuthLaunchError('oauth_state_used', 'this callback was already used: its launch was finished once, and a second use gets nothing')
+        : new OAuthLaunchError(
+            'oauth_state_mismatch',
+            own ? "the callback is not the one this browser's launch waits for" : browserBinding ? 'the callback state does not belong to this browser' : 'the browser has no state cookie: the callback was opened in another browser',
+          );
+    if (named) error.launch = launchOfRow(named);
+    throw error;
   }
-  const [stored] = state
-    ? await database.delete(oauthLaunches).where(and(eq(oauthLaunches.state, state), gt(oauthLaunches.expiresAt, new Date()))).returning()
-    : [];
-  if (!stored) throw new OAuthLaunchError('oauth_state_mismatch', 'the callback state is unknown, used or expired');
+  const [known] = await database.select().from(oauthLaunches).where(and(eq(oauthLaunches.state, state!), gt(oauthLaunches.expiresAt, new Date())));
+  if (!known) throw new OAuthLaunchError('oauth_state_mismatch', 'the callback state is unknown or expired');
+  // Claimed once: a second use of the same callback (a reload, a replay) is told it was used.
+  const [stored] = await database.update(oauthLaunches).set({ usedAt: new Date() }).where(and(eq(oauthLaunches.state, state!), isNull(oauthLaunches.usedAt))).returning();
+  if (!stored) {
+    const error = new OAuthLaunchError('oauth_state_used', 'this callback was already used: its launch was finished once, and a second use gets nothing');
+    error.launch = launchOfRow(known);
+    throw error;
+  }
   const integration = await integrationById(database, stored.integrationId);
   if (!integration) throw new OAuthLaunchError('oauth_state_mismatch', 'the integration of this launch is gone');
   const pending = revivePending(openSecret(stored.pendingSealed, 'oauthPendingLaunch'));
@@ -289,6 +308,10 @@ function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function launchOfRow(row: typeof oauthLaunches.$inferSelect) {
+  return { ...launchOf(revivePending(openSecret(row.pendingSealed, 'oauthPendingLaunch'))), integrationId: row.integrationId };
 }
 
 function launchOf(pending: PendingLaunch) {
