@@ -30,8 +30,12 @@ async function open(browser: Browser, url: string, width = 1280): Promise<Page> 
 /** The provider, in the call, invites a guest from the People panel; returns the guest link shown. */
 async function invite(provider: Page, guest: { name: string; role: 'Interpreter' | 'Family member or caregiver' | 'Other clinician'; language?: string }): Promise<string> {
   const people = provider.getByRole('region', { name: 'People' });
-  if (!(await people.isVisible())) await provider.getByRole('button', { name: 'People' }).click();
-  if (await people.getByRole('button', { name: 'Invite someone' }).isVisible()) await people.getByRole('button', { name: 'Invite someone' }).click();
+  // The panel's code loads when it is first opened: wait for it, never guess from a first look.
+  const toggle = provider.getByRole('button', { name: 'People' });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  const inviteButton = people.getByRole('button', { name: 'Invite someone' });
+  await expect(inviteButton.or(people.getByLabel('Name')).first()).toBeVisible();
+  if (await inviteButton.isVisible()) await inviteButton.click();
   await people.getByLabel('Name').fill(guest.name);
   await people.getByLabel('Role').selectOption({ label: guest.role });
   if (guest.language) await people.getByLabel('Language (for an interpreter)').fill(guest.language);

@@ -15,7 +15,8 @@ test('a server killed mid-delivery sends every pending notification after it res
   const data = await prepareEmbeddedData({ connectionStatusUrl: `${epic.url}/status` });
   const port = 3292;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env = { ...data.env, NOTIFY_TIMEOUT_MS: '3000', NOTIFY_RETRY_BASE_MS: '300' };
+  const metricsToken = 'durability-metrics-token-0123456789';
+  const env = { ...data.env, NOTIFY_TIMEOUT_MS: '3000', NOTIFY_RETRY_BASE_MS: '300', METRICS_TOKEN: metricsToken };
   const logFile = path.resolve('test-results/app-server-durability.log');
   let app: AppServer | undefined = await startApp({ port, env, logFile });
   try {
@@ -25,6 +26,12 @@ test('a server killed mid-delivery sends every pending notification after it res
     await patient.goto(baseUrl + launchPath(data.integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT700' }));
     await expect(patient.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
     await context.close();
+    // The page is gone; its Disconnected is recorded once the reconnect grace has passed: nobody connected.
+    const connected = async () => {
+      const response = await fetch(`${baseUrl}/metrics`, { headers: { Authorization: `Bearer ${metricsToken}` } });
+      return /^televisit_connected_participants (\d+)$/m.exec(await response.text())?.[1];
+    };
+    await expect.poll(connected, { timeout: 15_000 }).toBe('0');
     await expect.poll(() => epic.calls.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
 
     // The next call hangs in Epic; the server dies while it is in flight.
