@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { ADMIN_STATE } from '../playwright.config';
 import { startApp, type AppServer } from './support/app-server';
 import { launchPath, seedIntegration, uniqueSessionId, type TestIntegration } from './support/epic';
 import { startTurnServer, type TurnServer } from './support/turn-server';
@@ -104,6 +105,27 @@ test.describe('a visit through the relay', () => {
     await expectRemoteVideoPlaying(provider);
     await expect.poll(() => connectedPeerConnections(provider), { timeout: 15_000 }).toBe(1);
     for (const page of [phone, provider, laptop]) await page.context().close();
+  });
+
+  test("the integration check gets an allocation from the relay with this server's credentials, and says so when the relay does not answer", async ({ browser }) => {
+    test.setTimeout(60_000);
+    const context = await browser.newContext({ storageState: ADMIN_STATE, baseURL: app.url });
+    const page = await context.newPage();
+    await page.goto(`/admin/settings?integration=${integration.id}`);
+    const relay = async () => {
+      await page.getByRole('button', { name: 'Check this integration' }).click();
+      const list = page.getByRole('list', { name: 'Integration check' });
+      await expect(list).toBeVisible({ timeout: 20_000 });
+      return list.locator(`li[data-check="Relay ${turn.url}"]`);
+    };
+    await expect(await relay()).toHaveText(/^Passed Relay .*gave an allocation \(127\.0\.0\.1:\d+\)/, { timeout: 20_000 });
+    turn.pause();
+    try {
+      await expect(await relay()).toHaveText(/^Failed Relay .*nothing answered on UDP 127\.0\.0\.1:3479.*static-auth-secret/, { timeout: 20_000 });
+    } finally {
+      turn.resume();
+    }
+    await context.close();
   });
 });
 

@@ -166,6 +166,10 @@ test('an admin of A reads nothing of B on any page, and B is unchanged by every 
   await admin.goto(`/admin/settings?integration=${a.id}`);
   await actionAnswered(admin, () => admin.getByRole('button', { name: 'Send test notification' }).click());
   expect(await query('select 1 from notifications where integration_id = $1 and is_test', [b.id])).toHaveLength(0);
+  await actionAnswered(admin, () => admin.getByRole('button', { name: 'Check this integration' }).click());
+  await expect(admin.getByTestId('integration-check-status')).toHaveText('There is no saved integration of yours to check.');
+  expect(await query('select 1 from notifications where integration_id = $1 and is_test', [b.id])).toHaveLength(0);
+  expect(await query("select 1 from audit_log where action = 'integration.check' and target = $1", [`integration ${b.encryptionKey}`])).toHaveLength(0);
 
   // A itself is unchanged by all this too: each action went to B, and B refused it.
   expect(await query('select state from meetings where id = $1', [a.meetingId])).toEqual([{ state: 'waiting' }]);

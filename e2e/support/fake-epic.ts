@@ -46,6 +46,10 @@ export interface FakeEpic {
   basicAuthDecoding: 'raw' | 'form';
   /** An id_token to put in refresh answers: smart-launcher's has no `aud`, which a client cannot validate. */
   refreshIdToken: string | null;
+  /** When set, notification calls without exactly this Authorization header are answered 401, as Epic does. */
+  requiredAuthorization: string | null;
+  /** How far Epic's clock (the Date of its answers) is from ours. */
+  clockOffsetMs: number;
   close(): Promise<void>;
 }
 
@@ -63,13 +67,19 @@ export async function startFakeEpic(): Promise<FakeEpic> {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(request.url ?? '/', fake.url);
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-        response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+        const date = fake.clockOffsetMs ? { Date: new Date(Date.now() + fake.clockOffsetMs).toUTCString() } : {};
+        response.writeHead(status, { 'Content-Type': 'application/json', ...date, ...headers });
         response.end(JSON.stringify(payload));
       };
 
       if (url.pathname === '/api/FHIR/R4/.well-known/smart-configuration') {
         if (!fake.smartConfiguration) return send(404, { error: 'not here' });
-        return send(200, { authorization_endpoint: `${fake.url}/oauth2/authorize`, token_endpoint: `${fake.url}/oauth2/token`, code_challenge_methods_supported: ['S256'] });
+        return send(200, {
+          authorization_endpoint: `${fake.url}/oauth2/authorize`,
+          token_endpoint: `${fake.url}/oauth2/token`,
+          code_challenge_methods_supported: ['S256'],
+          capabilities: ['launch-ehr', 'client-public', 'client-confidential-symmetric', 'context-ehr-patient', 'sso-openid-connect'],
+        });
       }
       if (url.pathname === '/api/FHIR/R4/metadata') {
         return send(200, {
@@ -123,7 +133,8 @@ export async function startFakeEpic(): Promise<FakeEpic> {
       }
 
       const failure = failures.shift();
-      const status = failure?.status ?? standing;
+      const unauthorized = fake.requiredAuthorization !== null && request.headers.authorization !== fake.requiredAuthorization;
+      const status = unauthorized ? 401 : (failure?.status ?? standing);
       fake.inFlight++;
       const reply = () => {
         fake.inFlight--;
@@ -159,6 +170,8 @@ export async function startFakeEpic(): Promise<FakeEpic> {
     clientSecret: null,
     basicAuthDecoding: 'raw',
     refreshIdToken: null,
+    requiredAuthorization: null,
+    clockOffsetMs: 0,
     failNext(status, times, headers = {}) {
       for (let index = 0; index < times; index++) failures.push({ status, headers });
     },

@@ -273,7 +273,7 @@ async function msUntilNextDue(database: Database, capMs: number): Promise<number
 }
 
 function noCall(error: string): EpicCallResult {
-  return { respCode: 0, responseStart: null, error, durationMs: 0, retryAfterMs: null };
+  return { respCode: 0, responseStart: null, error, durationMs: 0, retryAfterMs: null, failureKind: null, answeredAt: null };
 }
 
 function logError(where: string, error: unknown) {

@@ -1,7 +1,7 @@
 // One HTTP call to Epic. It never throws into its caller: it returns what happened (the status,
 // RespCode 0 when no HTTP answer came, and why), and the caller records it.
 
-import { outgoingRequest, type OutgoingPolicy } from '@/lib/http/outgoing';
+import { outgoingRequest, type OutgoingFailureKind, type OutgoingPolicy } from '@/lib/http/outgoing';
 
 export interface EpicCall {
   url: string;
@@ -24,17 +24,24 @@ export interface EpicCallResult {
   durationMs: number;
   /** From Retry-After, when the answer had one. */
   retryAfterMs: number | null;
+  /** Why no answer came (RespCode 0); null when Epic answered. */
+  failureKind: OutgoingFailureKind | null;
+  /** Epic's clock: the answer's Date header, when it had a valid one. */
+  answeredAt: Date | null;
 }
 
 export async function callEpic(call: EpicCall): Promise<EpicCallResult> {
   const result = await outgoingRequest({ url: call.url, method: 'POST', headers: call.headers, body: call.body, timeoutMs: call.timeoutMs, policy: call.policy });
-  if (!result.ok) return { respCode: 0, responseStart: null, error: result.message, durationMs: result.durationMs, retryAfterMs: null };
+  if (!result.ok) return { respCode: 0, responseStart: null, error: result.message, durationMs: result.durationMs, retryAfterMs: null, failureKind: result.kind, answeredAt: null };
+  const date = Date.parse(result.headers.get('date') ?? '');
   return {
     respCode: result.status,
     responseStart: `HTTP ${result.status}${result.statusText ? ` ${result.statusText}` : ''}`,
     error: null,
     durationMs: result.durationMs,
     retryAfterMs: retryAfter(result.headers.get('retry-after')),
+    failureKind: null,
+    answeredAt: Number.isNaN(date) ? null : new Date(date),
   };
 }
 

@@ -10,6 +10,8 @@ import { integrations, logos, type Integration } from '@/lib/db/schema';
 import { fieldErrorsOf } from '@/lib/errors';
 import { sealSecret } from '@/lib/secrets';
 import { env } from '@/lib/env';
+import { checkIntegration, type CheckResult } from '@/lib/epic/integration-check';
+import { integrationCheckSchema } from '@/lib/epic/integration-check-schema';
 import { sendTestNotification, type TestNotificationResult } from '@/lib/epic/test-notification';
 import {
   encryptionSecretWarning,
@@ -205,4 +207,35 @@ export async function sendTestNotificationAction(integrationId: unknown): Promis
   const integration = await integrationFor(database, access, integrationId);
   if (!integration) return { sent: false, reason: 'Save the settings first.' };
   return sendTestNotification(database, integration, env().NOTIFY_TIMEOUT_MS);
+}
+
+export type IntegrationCheckAnswer = { ok: true; message: string; results: CheckResult[] } | { ok: false; message: string; fieldErrors?: Record<string, string> };
+
+/** One check at a time per integration on this server: each makes real calls to Epic. */
+const checksRunning = new Set<string>();
+
+/** "Check this integration": every check without a patient, recorded in the audit log. */
+export async function checkIntegrationAction(integrationId: unknown, input: unknown): Promise<IntegrationCheckAnswer> {
+  const access = await requireAccess();
+  const database = await db();
+  const integration = await integrationFor(database, access, integrationId);
+  if (!integration) return { ok: false, message: 'There is no saved integration of yours to check.' };
+  const parsed = integrationCheckSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: 'Some fields need attention.', fieldErrors: fieldErrorsOf(parsed.error) };
+  if (checksRunning.has(integration.id)) return { ok: false, message: 'A check of this integration is already running; its results come in a moment.' };
+  checksRunning.add(integration.id);
+  try {
+    const results = await checkIntegration(database, integration, { timeoutMs: env().NOTIFY_TIMEOUT_MS, launchLink: parsed.data.launchLink, unsavedFields: parsed.data.unsavedFields });
+    const count = (outcome: CheckResult['outcome']) => results.filter((result) => result.outcome === outcome).length;
+    await writeAudit(database, {
+      actorEmail: access.admin.email,
+      action: 'integration.check',
+      target: `integration ${integration.encryptionKey}`,
+      detail: { passed: count('Passed'), failed: count('Failed'), skipped: count('Skipped'), failedChecks: results.filter((result) => result.outcome === 'Failed').map((result) => result.name) },
+    });
+    const failed = count('Failed');
+    return { ok: true, message: failed ? `${failed} check${failed === 1 ? '' : 's'} failed.` : 'Every check that could run passed.', results };
+  } finally {
+    checksRunning.delete(integration.id);
+  }
 }

@@ -43,6 +43,39 @@ export const OAUTH_CLIENT_AUTH_LABELS: Record<(typeof OAUTH_CLIENT_AUTH_METHODS)
   client_secret_basic_encoded: 'HTTP Basic, ID and secret form-encoded first (RFC 6749 2.3.1)',
 };
 
+/** The settings form's labels, where the server names a field in words (the integration check). */
+export const SETTINGS_FIELD_LABELS: Record<string, string> = {
+  name: 'Name',
+  defaultHostEmail: 'Default Host User Email',
+  providerUserType: 'Provider User Type',
+  encryptionKey: 'Encryption Key',
+  encryptionAlgorithm: 'Encryption Algorithm',
+  encryptionSecret: 'Encryption Secret',
+  epicEnvironment: 'Epic Environment',
+  admittancePolicy: 'Patient admittance policy',
+  authType: 'Authorization Type',
+  oauthClientAuth: 'Send the client secret',
+  authName: 'Auth Name',
+  authPassword: 'Auth Password',
+  oauthClientIdTest: 'OAuth Client ID (Test)',
+  oauthClientIdProduction: 'OAuth Client ID (Production)',
+  oauthClientSecret: 'OAuth Client Secret',
+  removeOauthClientSecret: 'Remove the client secret',
+  oauthIssuersTest: 'Allowed Epic FHIR base URLs (Test)',
+  oauthIssuersProduction: 'Allowed Epic FHIR base URLs (Production)',
+  epicClientId: 'Epic Client ID',
+  vendorName: 'Vendor Name',
+  connectionStatusUrl: 'Epic Connection Status Endpoint URL',
+  deviceTestUrl: 'Epic Device Test Endpoint URL',
+  deviceTestHelpUrl: 'Device Test Help Endpoint URL',
+  epicTimeZone: 'Epic server time zone',
+  defaultLinkValidityMinutes: 'Default link validity (minutes)',
+  customText: 'Custom Text',
+  logo: 'Custom Logo',
+  screenSharePolicy: 'Screen sharing',
+  chatEnabled: 'Chat',
+};
+
 /** Which secrets are already stored: an empty secret field then means "keep it". */
 export interface StoredSecrets {
   encryptionSecret: boolean;

@@ -8,6 +8,7 @@ import { IMAGE_HEADER_BYTES, readImageHeader } from '@/lib/branding/image-header
 import { useForm, type FieldPath } from 'react-hook-form';
 import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
 import { saveSettings } from '@/lib/settings/actions';
+import { IntegrationCheck } from './integration-check';
 import { TestNotification } from './test-notification';
 import {
   ADMITTANCE_POLICIES,
@@ -58,7 +59,7 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
     defaultValues: initialValues,
     mode: 'onTouched',
   });
-  const { errors, isSubmitting } = form.formState;
+  const { errors, isSubmitting, dirtyFields } = form.formState;
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   // A new integration's first save moves to its own URL, which mounts this form anew: the save's
   // answer is carried over, and stays until the next save.
@@ -377,6 +378,15 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
         ) : null}
         {removeLogo ? <p className="text-sm text-slate-600">The logo will be removed when you save.</p> : null}
       </Section>
+
+      {integrationId ? (
+        <Section title="Integration check">
+          <IntegrationCheck
+            integrationId={integrationId}
+            unsavedFields={[...Object.keys(dirtyFields), ...(logo.state !== 'none' || removeLogo ? ['logo'] : [])]}
+          />
+        </Section>
+      ) : null}
 
       <div className="sticky bottom-0 flex items-center gap-4 border-t border-slate-200 bg-slate-50 py-3">
         <button type="submit" className={buttonClass} disabled={isSubmitting}>
