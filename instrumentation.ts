@@ -3,5 +3,7 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { startServer } = await import('@/lib/server-start');
-  await startServer();
+  // The launch is served from the socket (lib/http/web-route.ts): the same handler Next.js routes to.
+  const launch = await import('@/app/launch/route');
+  await startServer({ launch: launch.GET });
 }

@@ -82,3 +82,17 @@ test('50 concurrent launches of one new visit make exactly one meeting', async (
   // One participant per Epic user, however often they launched.
   expect(await query('select distinct epic_user_id from participants p join meetings m on m.id = p.meeting_id where m.integration_id = $1', [integration.id])).toHaveLength(10);
 });
+
+test('a launch carries the protective headers of every page, though the server answers it before Next.js routes it', async ({ request }) => {
+  const integration = await seedIntegration();
+  const good = await request.get(launchPath(integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT77' }), { maxRedirects: 0 });
+  const refused = await request.get('/launch?key=no-such-integration&data=AAAA', { maxRedirects: 0 });
+  const page = await request.get('/login');
+  expect([good.status(), refused.status(), page.status()]).toEqual([303, 400, 200]);
+  for (const answer of [good, refused, page]) {
+    // The link's token must not leak in a Referer, and the refusal page must not be framed.
+    expect(answer.headers()).toMatchObject({ 'referrer-policy': 'no-referrer', 'x-frame-options': 'SAMEORIGIN', 'x-content-type-options': 'nosniff' });
+  }
+  // The visit's cookie is set on the launch's answer, scoped to the visit.
+  expect(good.headersArray().filter((header) => header.name.toLowerCase() === 'set-cookie').map((header) => header.value).join('\n')).toMatch(/path=\/(visit|api\/visits)\//i);
+});

@@ -1,5 +1,5 @@
 import { databaseHandle } from '@/lib/db';
-import { registerServerHooks } from '@/lib/http/server-hooks';
+import { registerServerHooks, type SocketRoutes } from '@/lib/http/server-hooks';
 import { env, EnvError } from '@/lib/env';
 import { startNotificationWorker } from '@/lib/epic/notification-worker';
 import { describeError, log } from '@/lib/log';
@@ -11,7 +11,7 @@ import { settleDisconnects } from '@/lib/visit/visit-stream';
 // What a server process starts as it starts, and how it leaves (drainServer).
 let started: { stop(): Promise<void> } | null = null;
 
-export async function startServer(): Promise<void> {
+export async function startServer(socketRoutes: SocketRoutes): Promise<void> {
   try {
     env();
   } catch (error) {
@@ -23,7 +23,7 @@ export async function startServer(): Promise<void> {
   }
   const handle = await databaseHandle();
   const presence = startPresence(handle.db);
-  registerServerHooks(drainServer);
+  registerServerHooks(drainServer, socketRoutes);
   const maintenance = startMaintenance(handle.db, { everyMs: env().MAINTENANCE_INTERVAL_SECONDS * 1000, tokenGraceMs: env().NOTIFY_RETRY_WINDOW_HOURS * 3600_000 });
   const worker = startNotificationWorker(handle.db, {
     timeoutMs: env().NOTIFY_TIMEOUT_MS,

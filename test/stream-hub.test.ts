@@ -73,6 +73,9 @@ describe('the stream hub', () => {
       send(event, data) {
         if (!client.closed) client.events.push({ event, data });
       },
+      sendEncoded(event, json) {
+        client.send(event, JSON.parse(json));
+      },
       comment() {},
       backlog: () => 0,
       close() {

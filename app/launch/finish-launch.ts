@@ -7,7 +7,7 @@ import type { LaunchToken } from '@/lib/epic/launch-token';
 import { recordLaunch } from '@/lib/epic/launch-log';
 import { storeGrant, type EpicGrant } from '@/lib/epic/oauth-tokens';
 import { orderingKey } from '@/lib/epic/outbox';
-import { requestLanguage } from '@/lib/i18n/request-language';
+import { languageOf } from '@/lib/i18n/request-language';
 import { OAUTH_CALLBACK_PATH, secureCookies } from '@/lib/public-url';
 import { metrics } from '@/lib/metrics';
 import { callRoom, type CallOutcome } from '@/lib/rooms/call';
@@ -43,11 +43,11 @@ export async function finishLaunch(handle: DatabaseHandle, request: NextRequest,
   const joined = await joinVisit(handle, integration, token, encryptionKey, { startNew: launch.startNew });
   // The launch function wrote its launch log row itself; count it here.
   metrics().launches.inc({ outcome: joined.outcome });
-  if (joined.outcome === 'visit_full') return visitFullResponse(await requestLanguage());
+  if (joined.outcome === 'visit_full') return visitFullResponse(languageOf(request.headers));
   if (joined.outcome === 'visit_ended') {
-    if (token.userType !== 'Provider') return visitEndedResponse(await requestLanguage());
+    if (token.userType !== 'Provider') return visitEndedResponse(languageOf(request.headers));
     const [ended] = await database.select({ endedAt: meetings.endedAt }).from(meetings).where(eq(meetings.id, joined.meetingId));
-    return providerVisitEndedResponse(await requestLanguage(), ended?.endedAt ?? null, sealNewVisit({ integrationId: integration.id, token, encryptionKey, grant }));
+    return providerVisitEndedResponse(languageOf(request.headers), ended?.endedAt ?? null, sealNewVisit({ integrationId: integration.id, token, encryptionKey, grant }));
   }
   if (grant) await storeGrant(database, orderingKey(joined.meetingId, token.userType, token.externalId), grant);
   let location = `/visit/${joined.meetingId}`;

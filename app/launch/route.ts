@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { databaseHandle } from '@/lib/db';
 import { recordLaunch } from '@/lib/epic/launch-log';
-import { requestLanguage } from '@/lib/i18n/request-language';
+import { languageOf } from '@/lib/i18n/request-language';
 import { LaunchTokenError, readLaunchToken } from '@/lib/epic/launch-token';
 import { beginEpicAuthorization, OAuthLaunchError, stateBinding } from '@/lib/epic/oauth';
 import { oauthRedirectUri } from '@/lib/public-url';
@@ -24,14 +24,14 @@ export async function GET(request: NextRequest) {
   const admission = admitLaunch(address);
   if (!admission.admitted) {
     metrics().launches.inc({ outcome: 'rate_limited' });
-    return launchThrottledResponse(await requestLanguage(), admission.retryAfterSeconds);
+    return launchThrottledResponse(languageOf(request.headers), admission.retryAfterSeconds);
   }
   const handle = await databaseHandle();
   const database = handle.db;
   let integrationId: string | null = null;
   const refuse = async (outcome: string, detail: string, ids: { sessionId?: string; epicUserId?: string } = {}) => {
     await recordLaunch(database, { encryptionKey: key, integrationId, outcome, detail, clientAddress: address, ...ids });
-    return launchFailureResponse(await requestLanguage());
+    return launchFailureResponse(languageOf(request.headers));
   };
 
   try {
@@ -89,6 +89,6 @@ export async function GET(request: NextRequest) {
   } catch (error) {
     // Even an unexpected fault looks like any other refused link; the detail is only logged.
     log.error({ area: 'launch', error: describeError(error) }, 'unexpected launch error');
-    return launchFailureResponse(await requestLanguage());
+    return launchFailureResponse(languageOf(request.headers));
   }
 }

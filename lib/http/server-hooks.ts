@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { env } from '@/lib/env';
 import { isTrustedPeer } from '@/lib/http/client-address';
+import { serveWebRoute, type WebRouteHandler } from '@/lib/http/web-route';
 import { serveCallRoute } from '@/lib/visit/call-routes';
 
 // What scripts/server.mjs (plain JavaScript, in front of Next.js) asks the app, which registers
@@ -16,9 +17,27 @@ export interface ServerHooks {
 
 const holder = globalThis as typeof globalThis & { __televisitHooks?: ServerHooks; __televisitReady?: () => void };
 
-export function registerServerHooks(drain: () => Promise<void>): void {
+/** Route handlers of the app (app/…/route.ts) that scripts/server.mjs serves itself, before Next.js. */
+export interface SocketRoutes {
+  /** GET /launch: Epic's launch link (app/launch/route.ts). */
+  launch: WebRouteHandler;
+}
+
+const LAUNCH_ROUTE = /^\/launch(?:\?|$)/;
+
+export function registerServerHooks(drain: () => Promise<void>, routes: SocketRoutes): void {
   const trusted = env().trustedProxies;
-  holder.__televisitHooks = { serve: serveCallRoute, isTrustedProxy: (address) => isTrustedPeer(address, trusted), drain };
+  const serve = (request: IncomingMessage, response: ServerResponse): boolean => {
+    if (serveCallRoute(request, response)) return true;
+    // Every launch is a new visit's first request: Next.js's router costs more than the launch's
+    // own work (bench/launch), so the launch handler is called here directly.
+    if (request.method === 'GET' && LAUNCH_ROUTE.test(request.url ?? '')) {
+      void serveWebRoute(request, response, routes.launch);
+      return true;
+    }
+    return false;
+  };
+  holder.__televisitHooks = { serve, isTrustedProxy: (address) => isTrustedPeer(address, trusted), drain };
   // scripts/server.mjs listens only now: the settings are valid and the database is open.
   holder.__televisitReady?.();
 }

@@ -46,6 +46,8 @@ export interface StreamClient {
   /** This connection was given its STUN/TURN settings (once it was in the call). */
   iceSent: boolean;
   send(event: string, data: unknown): void;
+  /** The same with the data already in JSON: a view is serialised once, to compare and to send. */
+  sendEncoded(event: string, json: string): void;
   /** Bytes written to this stream that its browser has not read yet. */
   backlog(): number;
   comment(text: string): void;
@@ -229,7 +231,7 @@ export class StreamHub {
     const state = JSON.stringify({ ...view, connectionId: client.connectionId });
     if (state !== client.lastState) {
       client.lastState = state;
-      client.send('state', JSON.parse(state) as unknown);
+      client.sendEncoded('state', state);
     }
     if (view.allowed.chat && snapshot) {
       const messages = chatFor(snapshot.chat, client.participantId, client.lastChatId);

@@ -92,6 +92,7 @@ export async function serveVisitStream(request: IncomingMessage, response: Serve
     minEpoch: 0,
     iceSent: false,
     send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+    sendEncoded: (event, json) => write(`event: ${event}\ndata: ${json}\n\n`),
     backlog: () => response.writableLength,
     comment: (text) => write(`: ${text}\n\n`),
     close() {

@@ -4,13 +4,27 @@ import { useEffect, useState } from 'react';
 import { usePatientText } from '@/components/patient/language';
 import type { PeerView } from '@/lib/visit/meeting-view';
 import type { CallMedia } from './use-call';
-import { RemoteTile, SharedScreen } from './tiles';
+import { RemoteAudio, RemoteTile, SharedScreen } from './tiles';
 
 // Where the others are shown. A shared screen takes the room, with the cameras in a strip beside
 // it. Otherwise, on a wide screen, a grid of equal tiles; on a phone, the person speaking large
 // and everyone else in a strip below (four equal tiles on a phone are too small to read a face).
 
-export function CallStage({ peers, media, speakerId, speaking, emptyText }: { peers: PeerView[]; media: CallMedia; speakerId: string; speaking: string | null; emptyText: string }) {
+export function CallStage(props: { peers: PeerView[]; media: CallMedia; speakerId: string; speaking: string | null; emptyText: string }) {
+  return (
+    <>
+      {/* Voices first, in one place that does not change with the layout. */}
+      <div hidden>
+        {props.peers.map((peer) => (
+          <RemoteAudio key={peer.participantId} stream={props.media.remoteStreams.get(peer.participantId) ?? null} speakerId={props.speakerId} />
+        ))}
+      </div>
+      <Tiles {...props} />
+    </>
+  );
+}
+
+function Tiles({ peers, media, speaking, emptyText }: { peers: PeerView[]; media: CallMedia; speaking: string | null; emptyText: string }) {
   const t = usePatientText().text.visit;
   const wide = useWideScreen();
   if (peers.length === 0) return <p className="flex h-full items-center justify-center p-4 text-center text-slate-300">{emptyText}</p>;
@@ -21,7 +35,6 @@ export function CallStage({ peers, media, speakerId, speaking, emptyText }: { pe
       peer={peer}
       stream={media.remoteStreams.get(peer.participantId) ?? null}
       report={media.reports.get(peer.participantId)}
-      speakerId={speakerId}
       speaking={speaking === peer.participantId && peers.length > 1}
       size={size}
     />

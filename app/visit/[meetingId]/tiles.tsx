@@ -10,13 +10,8 @@ import { kindOf } from './person-kind';
 // with the camera off), with their name and what they are in the call; the shared screen; this
 // person's own small view; and the connection-quality bars.
 
-export function RemoteTile({ peer, stream, report, speakerId, speaking, size = 'grid' }: { peer: PeerView; stream: MediaStream | null; report: LinkReport | undefined; speakerId: string; speaking: boolean; size?: 'grid' | 'strip' }) {
+export function RemoteTile({ peer, stream, report, speaking, size = 'grid' }: { peer: PeerView; stream: MediaStream | null; report: LinkReport | undefined; speaking: boolean; size?: 'grid' | 'strip' }) {
   const t = usePatientText().text.visit;
-  const video = useRef<HTMLVideoElement | null>(null);
-  useEffect(() => {
-    const element = video.current as (HTMLVideoElement & { setSinkId?(id: string): Promise<void> }) | null;
-    if (element?.setSinkId && speakerId) void element.setSinkId(speakerId).catch(() => undefined);
-  }, [speakerId, stream]);
   const reconnecting = report?.state === 'reconnecting';
   return (
     <figure
@@ -32,8 +27,9 @@ export function RemoteTile({ peer, stream, report, speakerId, speaking, size = '
         className="h-full w-full object-contain"
         playsInline
         autoPlay
+        // The sound plays in the person's RemoteAudio, which stays put when this tile moves.
+        muted
         ref={(element) => {
-          video.current = element;
           if (element && element.srcObject !== stream) element.srcObject = stream;
         }}
       />
@@ -60,6 +56,28 @@ export function RemoteTile({ peer, stream, report, speakerId, speaking, size = '
         {isWeak(report?.theirs) ? <span className="rounded bg-amber-400 px-1 text-xs font-semibold text-slate-900">{t.quality.weak}</span> : null}
       </figcaption>
     </figure>
+  );
+}
+
+/**
+ * A person's voice, in an element of its own that lives as long as they are in the call: a tile
+ * moves between the large place and the strip as the speaker changes (a move is a new element), and
+ * the voice must not stop each time it does.
+ */
+export function RemoteAudio({ stream, speakerId }: { stream: MediaStream | null; speakerId: string }) {
+  const audio = useRef<(HTMLAudioElement & { setSinkId?(id: string): Promise<void> }) | null>(null);
+  useEffect(() => {
+    if (audio.current?.setSinkId && speakerId) void audio.current.setSinkId(speakerId).catch(() => undefined);
+  }, [speakerId, stream]);
+  return (
+    <audio
+      autoPlay
+      data-testid="remote-audio"
+      ref={(element) => {
+        audio.current = element;
+        if (element && element.srcObject !== stream) element.srcObject = stream;
+      }}
+    />
   );
 }
 
