@@ -33,6 +33,8 @@ export interface SignalPayload {
   page?: string;
   description?: RTCSessionDescriptionInit;
   candidate?: RTCIceCandidateInit;
+  /** Candidates gathered while the previous signal was on its way, sent together. */
+  candidates?: RTCIceCandidateInit[];
   /** The answering side asks the offering side for an ICE restart. */
   restart?: true;
   /** The answering side asks the offering side to offer again (it started or stopped sharing). */
@@ -107,6 +109,8 @@ export class PeerMesh {
   private configuration: RTCConfiguration;
   // Signals are handled one at a time, in the order they came: an answer must not race its offer.
   private signalQueue: Promise<void> = Promise.resolve();
+  /** Per peer, candidates waiting to leave together (see send). */
+  private readonly candidateBatches = new Map<string, { link: string; candidates: RTCIceCandidateInit[] }>();
   // And sent one at a time, so the other side gets the offer before its candidates.
   private sendQueue: Promise<unknown> = Promise.resolve();
   // Candidates for a link that does not exist yet (its offer is still on the way).
@@ -116,7 +120,7 @@ export class PeerMesh {
   private closed = false;
 
   constructor(private readonly options: PeerMeshOptions) {
-    this.configuration = options.configuration;
+    this.configuration = withBundle(options.configuration);
     this.watchTimer = setInterval(() => this.watch(), WATCH_EVERY_MS);
     this.statsTimer = setInterval(() => void this.collectStats(), STATS_EVERY_MS);
   }
@@ -182,10 +186,10 @@ export class PeerMesh {
 
   /** New TURN credentials (they expire): every link uses them from its next ICE gathering on. */
   setConfiguration(configuration: RTCConfiguration): void {
-    this.configuration = configuration;
+    this.configuration = withBundle(configuration);
     for (const link of this.links.values()) {
       try {
-        link.pc.setConfiguration(configuration);
+        link.pc.setConfiguration(this.configuration);
       } catch {
         // A browser that refuses the change keeps the credentials it has until the link is rebuilt.
       }
@@ -195,7 +199,8 @@ export class PeerMesh {
   /** A signal from `fromParticipant`, sent from its connection `fromConnection` (where answers go). */
   handleSignal(fromParticipant: string, fromConnection: string, payload: SignalPayload): Promise<void> {
     this.addresses.set(fromParticipant, fromConnection);
-    this.signalQueue = this.signalQueue.then(() => this.process(fromParticipant, payload)).catch((error: unknown) => console.warn('[visit] signal failed', error));
+    const parts = Array.isArray(payload.candidates) ? payload.candidates.map((candidate) => ({ link: payload.link, page: payload.page, candidate })) : [payload];
+    for (const part of parts) this.signalQueue = this.signalQueue.then(() => this.process(fromParticipant, part)).catch((error: unknown) => console.warn('[visit] signal failed', error));
     return this.signalQueue;
   }
 
@@ -284,12 +289,37 @@ export class PeerMesh {
     void this.offer(link.peer);
   }
 
-  /** Sends to a peer at its current connection (looked up when the signal leaves, not when it was made). */
+  /**
+   * Sends to a peer at its current connection (looked up when the signal leaves, not when it was
+   * made), in order. ICE candidates come in bursts of ten or twenty while a call sets up: those
+   * gathered while an earlier signal is on its way leave together, as one request (one at a time,
+   * each waiting for the last, they once took a second longer than the media needed). A batch
+   * closes when anything else is sent, so no candidate ever overtakes a description.
+   */
   private send(participantId: string, payload: SignalPayload): void {
+    if (payload.candidate && !payload.description) {
+      const open = this.candidateBatches.get(participantId);
+      if (open && open.link === payload.link) {
+        open.candidates.push(payload.candidate);
+        return;
+      }
+      const batch = { link: payload.link, candidates: [payload.candidate] };
+      this.candidateBatches.set(participantId, batch);
+      this.enqueue(participantId, () => {
+        if (this.candidateBatches.get(participantId) === batch) this.candidateBatches.delete(participantId);
+        return batch.candidates.length === 1 ? { link: batch.link, candidate: batch.candidates[0] } : { link: batch.link, candidates: batch.candidates };
+      });
+      return;
+    }
+    this.candidateBatches.delete(participantId);
+    this.enqueue(participantId, () => payload);
+  }
+
+  private enqueue(participantId: string, payloadWhenSent: () => SignalPayload): void {
     this.sendQueue = this.sendQueue
       .then(() => {
         const connection = this.addresses.get(participantId);
-        return connection ? this.options.send(connection, { ...payload, page: this.options.myPage }) : undefined;
+        return connection ? this.options.send(connection, { ...payloadWhenSent(), page: this.options.myPage }) : undefined;
       })
       .catch(() => undefined);
   }
@@ -445,4 +475,12 @@ function quality(loss: number | null, roundTripSeconds: number | null, outgoingB
 
 function randomId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * One transport for audio, camera and screen from the start: a third of the candidates to gather
+ * and send. Every link is made with it, and a link refuses a later configuration without it.
+ */
+function withBundle(configuration: RTCConfiguration): RTCConfiguration {
+  return { ...configuration, bundlePolicy: 'max-bundle' };
 }
