@@ -170,3 +170,16 @@ function launch(path: string): Promise<Response> {
 function uniqueId(prefix: string): string {
   return `${prefix}${randomBytes(4).toString('hex').toUpperCase()}`;
 }
+
+test("the link generator can leave LinkValidityPeriod out, so the integration's default is what the link gets", async ({ page }) => {
+  await page.goto('/admin/launch-links');
+  await page.getByLabel('User Type').selectOption('Patient');
+  await page.getByLabel('ExternalID').fill(uniqueId('PAT'));
+  await page.getByLabel('LinkValidityPeriod (minutes)').fill('');
+  await page.getByRole('button', { name: 'Generate link' }).click();
+  await expect(page.getByLabel('Plaintext before encryption')).toHaveValue(/&Timestamp=\d{10}$/);
+  await expect(page.getByTestId('sample-link-status')).toContainText("the integration's default; the link has no LinkValidityPeriod");
+  await page.getByLabel('LinkValidityPeriod (minutes)').fill('ten');
+  await page.getByRole('button', { name: 'Generate link' }).click();
+  await expect(page.locator('#linkValidityMinutes-error')).toHaveText("Enter whole minutes, or leave it empty for the integration's default");
+});

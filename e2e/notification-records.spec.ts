@@ -72,3 +72,23 @@ test('an admin finds a meeting\'s notifications by meeting ID, filters failures,
   await expect(page.getByTestId('search-problems')).toContainText('from');
   await epic.close();
 });
+
+test('the delivery picture follows the search: one session\'s calls only, under a time axis', async ({ page }) => {
+  const integration = await seedIntegration();
+  const searched = uniqueSessionId();
+  const other = uniqueSessionId();
+  const seed = (sessionId: string, state: string, attempts: number) =>
+    query(
+      "insert into notifications (integration_id, kind, session_id, status, ordering_key, body, state, attempts, resp_code) values ($1, 'connection_status', $2, 'Connected', $3, '{}', $4, $5, 200)",
+      [integration.id, sessionId, `${sessionId}-${state}-${attempts}`, state, attempts],
+    );
+  await seed(searched, 'delivered', 1);
+  await seed(searched, 'failed', 3);
+  await seed(other, 'delivered', 1);
+  await seed(other, 'delivered', 1);
+  await page.goto(`/admin/notifications?q=${searched}`);
+  await expect(page.getByRole('heading', { name: `Delivery health of ${searched}` })).toBeVisible();
+  await expect(page.getByTestId('health-totals')).toContainText('Delivered at once: 1');
+  await expect(page.getByTestId('health-totals')).toContainText('Failed or not sent: 1');
+  await expect(page.getByTestId('health-axis').locator('time')).toHaveCount(3);
+});

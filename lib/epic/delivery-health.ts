@@ -2,6 +2,7 @@ import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { integrationScope, type Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { notifications } from '@/lib/db/schema';
+import { recordsOf } from '@/lib/epic/notification-records';
 
 // The Notification Records tab's picture of delivery health: per hour of the chosen range, how many
 // calls went through at once, went through only after retries, or failed; and how long the oldest
@@ -27,11 +28,15 @@ export interface DeliveryHealth {
 export async function deliveryHealth(
   database: Database,
   access: Access,
-  range: { from: Date; to: Date; integrationId?: string },
+  range: { from: Date; to: Date; integrationId?: string; /** A meeting ID or SessionID: the search of the records. */ q?: string },
   now = new Date(),
 ): Promise<DeliveryHealth> {
   const { from, to } = range;
-  const scope = and(integrationScope(access, notifications.integrationId), range.integrationId ? eq(notifications.integrationId, range.integrationId) : undefined);
+  const scope = and(
+    integrationScope(access, notifications.integrationId),
+    range.integrationId ? eq(notifications.integrationId, range.integrationId) : undefined,
+    range.q ? recordsOf(range.q) : undefined,
+  );
   const rows = await database
     .select({
       hour: sql<string>`date_trunc('hour', ${notifications.createdAt})`.as('hour'),

@@ -34,7 +34,7 @@ export async function searchNotificationRecords(database: Database, access: Acce
   const conditions: SQL[] = scope ? [scope] : [];
   if (search.integration) conditions.push(eq(notifications.integrationId, search.integration));
   // Meeting IDs are UUIDs and Epic session IDs are not, so each search uses one index.
-  if (search.q) conditions.push(UUID.test(search.q) ? eq(notifications.meetingId, search.q.toLowerCase()) : eq(notifications.sessionId, search.q));
+  if (search.q) conditions.push(recordsOf(search.q));
   // A failure is a notification not delivered, or delivered only after failed attempts.
   if (search.failures) conditions.push(or(ne(notifications.state, 'delivered'), gt(notifications.attempts, 1))!);
   if (search.from) conditions.push(gte(notifications.createdAt, new Date(`${search.from}:00Z`)));
@@ -66,4 +66,9 @@ export function stateLabel(notification: { state: string; attempts: number }): s
   if (notification.state === 'pending') return notification.attempts > 0 ? 'retrying' : 'sending';
   if (notification.state === 'not_sent') return 'not sent: no endpoint';
   return notification.state;
+}
+
+/** The records of one meeting (a meeting ID) or Epic session (a SessionID): each search uses one index. */
+export function recordsOf(q: string): SQL {
+  return UUID.test(q) ? eq(notifications.meetingId, q.toLowerCase()) : eq(notifications.sessionId, q);
 }

@@ -34,12 +34,13 @@ export const sampleLinkSchema = z.object({
     .trim()
     .max(254, 'At most 254 characters')
     .refine((value) => value === '' || z.email().safeParse(value).success, 'Enter a valid email address, or leave it empty'),
+  /** Empty leaves LinkValidityPeriod out of the link, so the integration's default applies (as Epic may do). */
   linkValidityMinutes: z
     .string()
     .trim()
-    .regex(/^\d{1,6}$/, 'Enter whole minutes')
-    .transform(Number)
-    .pipe(z.number().max(LINK_VALIDITY_MAX_MINUTES, `At most ${LINK_VALIDITY_MAX_MINUTES} minutes (30 days)`)),
+    .regex(/^(\d{1,6})?$/, "Enter whole minutes, or leave it empty for the integration's default")
+    .transform((value) => (value === '' ? null : Number(value)))
+    .pipe(z.number().max(LINK_VALIDITY_MAX_MINUTES, `At most ${LINK_VALIDITY_MAX_MINUTES} minutes (30 days)`).nullable()),
   /** A monitor call: the room device a provider's link calls. */
   roomName: name,
   deviceTest: z.boolean(),

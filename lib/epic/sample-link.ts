@@ -60,11 +60,13 @@ export async function generateSampleLink(input: unknown): Promise<SampleLinkResu
     detail: { userType: parsed.data.userType, externalId: parsed.data.externalId, linkValidityMinutes: parsed.data.linkValidityMinutes },
   });
 
-  const minutes = parsed.data.linkValidityMinutes;
+  // Without LinkValidityPeriod the launch applies the integration's default, and so does this.
+  const minutes = parsed.data.linkValidityMinutes ?? integration.defaultLinkValidityMinutes;
   const expiresAt = minutes === 0 ? null : new Date(now.getTime() + minutes * 60_000).toISOString();
+  const whose = parsed.data.linkValidityMinutes === null ? " (the integration's default; the link has no LinkValidityPeriod)" : '';
   return {
     ok: true,
-    message: expiresAt ? `Link generated; it is valid until ${expiresAt.replace('T', ' ').slice(0, 19)} UTC.` : 'Link generated; it never expires.',
+    message: expiresAt ? `Link generated; it is valid until ${expiresAt.replace('T', ' ').slice(0, 19)} UTC${whose}.` : `Link generated; it never expires${whose}.`,
     link,
     plaintext,
     expiresAt,
@@ -83,7 +85,7 @@ function launchPlaintext(fields: SampleLink, now: Date): string {
     ['Email', fields.email],
     ['RoomName', fields.roomName],
     ['Timestamp', String(Math.floor(now.getTime() / 1000))],
-    ['LinkValidityPeriod', String(fields.linkValidityMinutes)],
+    ['LinkValidityPeriod', fields.linkValidityMinutes === null ? '' : String(fields.linkValidityMinutes)],
   ];
   return new URLSearchParams(entries.filter(([, value]) => value !== '')).toString();
 }

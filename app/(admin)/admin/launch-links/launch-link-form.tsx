@@ -115,7 +115,7 @@ export function LaunchLinkForm({ initialSessionId, integrations }: { initialSess
         <Field
           id="linkValidityMinutes"
           label="LinkValidityPeriod (minutes)"
-          hint={`From now. 0 means the link never expires; at most ${LINK_VALIDITY_MAX_MINUTES}.`}
+          hint={`From now. 0 means the link never expires; at most ${LINK_VALIDITY_MAX_MINUTES}. Empty leaves it out of the link, so the integration's default applies.`}
           error={errors.linkValidityMinutes?.message}
         >
           <input inputMode="numeric" autoComplete="off" {...text('linkValidityMinutes')} />

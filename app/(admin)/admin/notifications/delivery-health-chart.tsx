@@ -1,3 +1,4 @@
+import { LocalTime } from '@/components/local-time';
 import type { DeliveryHealth } from '@/lib/epic/delivery-health';
 
 const SERIES = [
@@ -6,8 +7,11 @@ const SERIES = [
   { key: 'failed', label: 'Failed or not sent', color: '#b91c1c' },
 ] as const;
 
-/** Stacked bars per hour, drawn on the server (no script); the numbers are in a table for screen readers. */
-export function DeliveryHealthChart({ health }: { health: DeliveryHealth }) {
+/**
+ * Stacked bars per hour, drawn on the server, under a time axis; the numbers are in a table for
+ * screen readers. It covers the search's range, integration, and meeting or session when one is searched.
+ */
+export function DeliveryHealthChart({ health, scope }: { health: DeliveryHealth; scope: string | null }) {
   const width = 720;
   const height = 140;
   const max = Math.max(1, ...health.hours.map((hour) => hour.delivered + hour.retried + hour.failed));
@@ -16,7 +20,7 @@ export function DeliveryHealthChart({ health }: { health: DeliveryHealth }) {
   return (
     <section aria-labelledby="health-heading" className="mb-4 rounded-lg bg-white p-4 shadow">
       <h2 id="health-heading" className="text-base font-semibold">
-        Delivery health
+        Delivery health{scope ? ` ${scope}` : ''}
       </h2>
       <p className="mt-1 text-sm text-slate-700" data-testid="oldest-pending">
         {health.oldestPendingMs === null ? 'Nothing is waiting to be sent.' : `The oldest notification still waiting was made ${duration(health.oldestPendingMs)} ago.`}
@@ -39,6 +43,14 @@ export function DeliveryHealthChart({ health }: { health: DeliveryHealth }) {
           });
         })}
       </svg>
+      {health.hours.length ? (
+        // The axis: where the picture starts, its middle, and where it ends, in the viewer's time.
+        <div className="mt-1 flex flex-wrap justify-between gap-x-3 text-xs text-slate-700" data-testid="health-axis">
+          <LocalTime value={health.hours[0]!.hour} />
+          <LocalTime value={health.hours[Math.floor(health.hours.length / 2)]!.hour} />
+          <LocalTime value={new Date(health.hours.at(-1)!.hour.getTime() + 3600_000)} />
+        </div>
+      ) : null}
       <details className="mt-2 text-sm">
         <summary className="cursor-pointer text-slate-700">Per hour, as a table</summary>
         <table className="mt-2 text-left text-xs">

@@ -25,7 +25,7 @@ export default async function NotificationRecordsPage({ searchParams }: { search
   // The picture covers the chosen range, or the last 24 hours; at most a week of hours.
   const to = search.to ? new Date(`${search.to}:59.999Z`) : new Date();
   const from = search.from ? new Date(`${search.from}:00Z`) : new Date(to.getTime() - 24 * 3600_000);
-  const health = await deliveryHealth(database, access, { from: new Date(Math.max(from.getTime(), to.getTime() - 7 * 24 * 3600_000)), to, integrationId: search.integration });
+  const health = await deliveryHealth(database, access, { from: new Date(Math.max(from.getTime(), to.getTime() - 7 * 24 * 3600_000)), to, integrationId: search.integration, q: search.q || undefined });
 
   return (
     <main>
@@ -54,7 +54,7 @@ export default async function NotificationRecordsPage({ searchParams }: { search
         </label>
         <button type="submit" className={buttonClass}>Search</button>
       </form>
-      <DeliveryHealthChart health={health} />
+      <DeliveryHealthChart health={health} scope={search.q ? `of ${search.q}` : null} />
       {problems.length ? (
         <p role="alert" data-testid="search-problems" className="mb-4 text-sm text-red-700">{problems.join('; ')}</p>
       ) : null}
