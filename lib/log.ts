@@ -1,11 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
 
 // Structured JSON logs, one object per line (pino): what a log shipper reads. Never a secret or a
 // patient's name: fields with secret-looking names are redacted, and database errors are logged by
 // their message without the query's parameters (which can hold names).
 
-const holder = globalThis as typeof globalThis & { __televisitLog?: Logger; __televisitRequestIds?: AsyncLocalStorage<string> };
+const holder = globalThis as typeof globalThis & { __televisitLog?: Logger };
 
 export const log: Logger = (holder.__televisitLog ??= pino({
   level: process.env.LOG_LEVEL ?? 'info',
@@ -17,21 +16,8 @@ export const log: Logger = (holder.__televisitLog ??= pino({
   },
 }));
 
-/**
- * The request id of a route served from the socket (lib/http/web-route.ts), outside Next.js's
- * request scope. One store per process (on globalThis: each bundle has its own copy of this module).
- */
-const socketRequestIds = (holder.__televisitRequestIds ??= new AsyncLocalStorage<string>());
-
-/** Runs `work` as the request with this id, for requestLog. */
-export function withRequestId<T>(requestId: string | undefined, work: () => T): T {
-  return requestId ? socketRequestIds.run(requestId, work) : work();
-}
-
 /** A logger for this request, with the id scripts/server.mjs gave it (also in X-Request-Id). */
 export async function requestLog(): Promise<Logger> {
-  const socketId = socketRequestIds.getStore();
-  if (socketId) return log.child({ requestId: socketId });
   try {
     // Imported when used: scripts and tests load this module outside Next.js, where it cannot resolve.
     const { headers } = await import('next/headers');

@@ -30,7 +30,7 @@ export async function GET(request: NextRequest) {
   const database = handle.db;
   let integrationId: string | null = null;
   const refuse = async (outcome: string, detail: string, ids: { sessionId?: string; epicUserId?: string } = {}) => {
-    await recordLaunch(database, { encryptionKey: key, integrationId, outcome, detail, clientAddress: address, ...ids });
+    await recordLaunch(database, { encryptionKey: key, integrationId, outcome, detail, clientAddress: address, requestId: request.headers.get('x-request-id') ?? undefined, ...ids });
     return launchFailureResponse(languageOf(request.headers));
   };
 

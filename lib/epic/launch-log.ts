@@ -19,6 +19,8 @@ export interface LaunchLogEntry {
   meetingId?: string | null;
   /** Where a refused launch came from: it bounds how many rows that address writes. */
   clientAddress?: string;
+  /** The request's id (X-Request-Id), for the server log line of a refused launch. */
+  requestId?: string;
 }
 
 // Launch links come from anyone: every field a link supplied is made safe before it is stored or
@@ -27,7 +29,7 @@ export interface LaunchLogEntry {
 const FIELD_MAX = 200;
 
 /** One row per launch; also a line in the server log. Never the secret or the raw token. */
-export async function recordLaunch(database: Database, { clientAddress, ...entry }: LaunchLogEntry): Promise<void> {
+export async function recordLaunch(database: Database, { clientAddress, requestId, ...entry }: LaunchLogEntry): Promise<void> {
   metrics().launches.inc({ outcome: entry.outcome });
   let unwritten = 0;
   if (entry.outcome !== 'ok' && clientAddress !== undefined) {
@@ -46,7 +48,8 @@ export async function recordLaunch(database: Database, { clientAddress, ...entry
   if (entry.outcome !== 'ok') {
     // JSON strings: whatever a field holds, it stays on its one line, quoted. No patient or
     // meeting identifier goes to the server log: the launch log row keeps them for the analyst.
-    (await requestLog()).warn({ area: 'launch', outcome: entry.outcome, detail: row.detail, key: row.encryptionKey }, 'launch refused');
+    // The launch is served from the socket, outside Next.js's request scope: its id comes with it.
+    (requestId ? log.child({ requestId }) : await requestLog()).warn({ area: 'launch', outcome: entry.outcome, detail: row.detail, key: row.encryptionKey }, 'launch refused');
   }
   try {
     await database.insert(launchLog).values(row);

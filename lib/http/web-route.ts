@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NextRequest } from 'next/server';
-import { describeError, log, withRequestId } from '@/lib/log';
+import { describeError, log } from '@/lib/log';
 
 // A Next.js route handler (Request in, Response out) served straight from the socket by
 // scripts/server.mjs, without Next.js's routing: for GET routes on the hot path (the launch), where
@@ -24,8 +24,7 @@ export async function serveWebRoute(request: IncomingMessage, response: ServerRe
       for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
     }
     // The origin only shapes nextUrl; handlers answer with paths, never with this host.
-    const requestId = headers.get('x-request-id') ?? undefined;
-    const answer = await withRequestId(requestId, () => handler(new NextRequest(new URL(request.url ?? '/', 'http://localhost'), { method: request.method, headers })));
+    const answer = await handler(new NextRequest(new URL(request.url ?? '/', 'http://localhost'), { method: request.method, headers }));
     const body = answer.body ? Buffer.from(await answer.arrayBuffer()) : null;
     const outgoing: Record<string, string | string[]> = { ...EVERY_ANSWER_HEADERS };
     answer.headers.forEach((value, name) => {
