@@ -7,7 +7,7 @@ import { beginEpicAuthorization, OAuthLaunchError, stateBinding } from '@/lib/ep
 import { oauthRedirectUri } from '@/lib/public-url';
 import { cachedIntegrationByKey } from '@/lib/settings/integration-cache';
 import { ENCRYPTION_KEY_PATTERN } from '@/lib/settings/schema';
-import { openIntegrationSecret } from '@/lib/settings/store';
+import { launchReadOptions } from '@/lib/settings/store';
 import { launchFailureResponse, launchThrottledResponse } from './failure-page';
 import { admitLaunch } from '@/lib/epic/launch-throttle';
 import { env } from '@/lib/env';
@@ -45,13 +45,7 @@ export async function GET(request: NextRequest) {
 
     let token;
     try {
-      token = readLaunchToken(data, {
-        secret: openIntegrationSecret(integration, 'encryptionSecret') ?? '',
-        algorithm: integration.encryptionAlgorithm,
-        now: new Date(),
-        epicTimeZone: integration.epicTimeZone,
-        defaultLinkValidityMinutes: integration.defaultLinkValidityMinutes,
-      });
+      token = readLaunchToken(data, launchReadOptions(integration, new Date()));
     } catch (error) {
       if (error instanceof LaunchTokenError) {
         return await refuse(error.kind, error.message, { sessionId: error.sessionId, epicUserId: error.userId });

@@ -8,7 +8,7 @@ import { outgoingPolicy, outgoingRequest, type OutgoingFailureKind } from '@/lib
 import { allocateTurn } from '@/lib/http/turn-allocation';
 import { turnCredentials } from '@/lib/visit/ice-servers';
 import { SETTINGS_FIELD_LABELS, settingsSchema } from '@/lib/settings/schema';
-import { formValues, openIntegrationSecret, storedSecrets } from '@/lib/settings/store';
+import { formValues, launchReadOptions, openIntegrationSecret, storedSecrets } from '@/lib/settings/store';
 
 // "Check this integration": every check that needs no patient, run against the saved settings with
 // the integration's own limits (its timeout, and in Production no private addresses), each ending
@@ -93,12 +93,11 @@ function labelOf(field: string): string {
 /** A link made with the saved key and secret goes through the launch's own reading (nothing stored). */
 function launchRoundTrip(integration: Integration, now: Date): CheckResult {
   const name = 'Launch link round trip';
-  const secret = openIntegrationSecret(integration, 'encryptionSecret') ?? '';
-  const options = { secret, algorithm: integration.encryptionAlgorithm, now, epicTimeZone: integration.epicTimeZone, defaultLinkValidityMinutes: integration.defaultLinkValidityMinutes };
+  const options = launchReadOptions(integration, now);
   let data: string;
   try {
     const plaintext = new URLSearchParams({ SessionID: TEST_ID, UserType: 'Provider', ExternalID: 'TELEVISITCHECK', Timestamp: String(Math.floor(now.getTime() / 1000)) }).toString();
-    data = encryptLaunchData(plaintext, launchKeyFromSecret(secret, integration.encryptionAlgorithm), integration.encryptionAlgorithm);
+    data = encryptLaunchData(plaintext, launchKeyFromSecret(options.secret, options.algorithm), options.algorithm);
   } catch {
     return {
       outcome: 'Failed',
@@ -130,13 +129,7 @@ function epicLinkCheck(integration: Integration, link: string, now: Date): Check
     };
   }
   try {
-    const token = readLaunchToken(url.searchParams.get('data') ?? '', {
-      secret: openIntegrationSecret(integration, 'encryptionSecret') ?? '',
-      algorithm: integration.encryptionAlgorithm,
-      now,
-      epicTimeZone: integration.epicTimeZone,
-      defaultLinkValidityMinutes: integration.defaultLinkValidityMinutes,
-    });
+    const token = readLaunchToken(url.searchParams.get('data') ?? '', launchReadOptions(integration, now));
     return { outcome: 'Passed', name, reason: `It decrypts with the saved secret: a ${token.userType} link for SessionID ${token.meetingKey}.` };
   } catch (error) {
     if (!(error instanceof LaunchTokenError)) {

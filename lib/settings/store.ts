@@ -3,6 +3,7 @@ import { asc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { integrations, type Integration } from '@/lib/db/schema';
 import { openSecret, secretHint } from '@/lib/secrets';
+import type { ReadLaunchOptions } from '@/lib/epic/launch-token';
 import type { SecretField, SettingsFormValues, StoredSecrets } from '@/lib/settings/schema';
 
 // Secret columns and the name each is sealed under (the name is the AES-GCM associated data).
@@ -48,6 +49,17 @@ export function secretHints(row: Integration | null): Record<SecretField, string
 export function openIntegrationSecret(row: Integration, field: SecretField): string | null {
   const sealed = row[SEALED_COLUMNS[field]];
   return sealed ? openSecret(sealed, field) : null;
+}
+
+/** How this integration reads a launch link at `now`: its secret, algorithm, Epic time zone and default validity. */
+export function launchReadOptions(row: Integration, now: Date): ReadLaunchOptions {
+  return {
+    secret: openIntegrationSecret(row, 'encryptionSecret') ?? '',
+    algorithm: row.encryptionAlgorithm,
+    now,
+    epicTimeZone: row.epicTimeZone,
+    defaultLinkValidityMinutes: row.defaultLinkValidityMinutes,
+  };
 }
 
 /** What the form starts from: the stored settings with secrets blank, or sensible defaults. */
