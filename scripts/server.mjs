@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
+import { limitConnections } from './connection-limits.mjs';
 
 const dev = process.argv.includes('--dev');
 process.env.NODE_ENV = dev ? 'development' : 'production';
@@ -83,34 +84,9 @@ const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeo
 });
 // Keep-alive longer than a typical proxy's idle timeout, so the proxy closes first.
 server.keepAliveTimeout = 65_000;
-// Connections cost a socket each, and a stranger can open them by the thousand. One that sends no
-// request within SILENT_CONNECTION_MS is closed. One kept alive between requests is idle: past
-// IDLE_CONNECTIONS_MAX the longest idle are closed. Push streams are requests, never idle; they
-// have their own bound (lib/visit/visit-stream.ts).
-const SILENT_CONNECTION_MS = 10_000;
-const idleConnections = new Set();
-const idleMax = Number(process.env.IDLE_CONNECTIONS_MAX ?? 4096);
-server.on('connection', (socket) => {
-  const silent = setTimeout(() => socket.destroy(), SILENT_CONNECTION_MS).unref();
-  socket.once('data', () => clearTimeout(silent));
-  socket.once('close', () => {
-    clearTimeout(silent);
-    idleConnections.delete(socket);
-  });
-});
-server.on('request', (request, response) => {
-  idleConnections.delete(request.socket);
-  response.once('finish', () => {
-    const socket = request.socket;
-    if (socket.destroyed) return;
-    idleConnections.add(socket);
-    for (const oldest of idleConnections) {
-      if (idleConnections.size <= idleMax) break;
-      idleConnections.delete(oldest);
-      oldest.destroy();
-    }
-  });
-});
+// A connection that sends no request within 10 s is closed; past IDLE_CONNECTIONS_MAX kept-alive
+// idle ones, the longest idle are (scripts/connection-limits.mjs).
+limitConnections(server, { silentMs: 10_000, idleMax: Number(process.env.IDLE_CONNECTIONS_MAX ?? 4096) });
 // A deep accept queue: a morning's rush of patients opening their visits at once waits to be
 // accepted instead of being reset (Node's default is 511; the kernel caps it at somaxconn).
 server.listen({ port, host: hostname, backlog: 4096 }, () => console.log(`[televisit] listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
