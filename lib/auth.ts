@@ -4,7 +4,9 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { hashPassword, PasswordCheckBusy, verifyPassword } from '@/lib/admins/passwords';
-import { signInSchema } from '@/lib/admins/schema';
+import { checkSecondStep, type SecondStep } from '@/lib/admins/two-step';
+import { readServerSettings } from '@/lib/server-settings/store';
+import { signInSchema, TWO_STEP_NEEDED } from '@/lib/admins/schema';
 import { activeSession, endSession, startSession } from '@/lib/admins/sessions';
 import { beginSignInAttempt, finishSignInAttempt } from '@/lib/admins/sign-in-throttle';
 import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, knownDeviceFor, knownDeviceToken } from '@/lib/admins/known-device';
@@ -17,6 +19,7 @@ import { secureCookies } from '@/lib/public-url';
 import { describeError, log } from '@/lib/log';
 
 export const WRONG_CREDENTIALS = 'Email or password is wrong';
+export const WRONG_TWO_STEP_CODE = 'That code is not right, or was used already. Type the current code from your app, or an unused recovery code.';
 
 /** Thrown by the jwt callback for a cookie whose session was ended or expired: next-auth then clears the cookie. */
 class SessionEnded extends Error {}
@@ -40,17 +43,17 @@ export function authOptions(): NextAuthOptions {
     providers: [
       CredentialsProvider({
         name: 'Email and password',
-        credentials: { email: { type: 'email' }, password: { type: 'password' } },
+        credentials: { email: { type: 'email' }, password: { type: 'password' }, code: { type: 'text' } },
         async authorize(credentials, request) {
           const parsed = signInSchema.safeParse(credentials);
           if (!parsed.success) throw new Error(WRONG_CREDENTIALS);
-          const { email, password } = parsed.data;
+          const { email, password, code } = parsed.data;
           const requestHeaders = request.headers ?? {};
           const warning = proxyWarning(requestHeaders, env().trustedProxies);
           if (warning) warnOnce(warning);
           const device = knownDeviceFor((await cookies()).get(KNOWN_DEVICE_COOKIE)?.value, email);
           const address = clientAddress(requestHeaders, env().trustedProxies);
-          const admin = await checkCredentials(email, password, address, device);
+          const { admin, secondStep } = await checkCredentials(email, password, code, address, device);
           const database = await db();
           const session = await startSession(database, {
             adminId: admin.id,
@@ -58,7 +61,7 @@ export function authOptions(): NextAuthOptions {
             address,
             lifetimeMs: env().ADMIN_SESSION_HOURS * 3_600_000,
           });
-          await writeAudit(database, { actorEmail: admin.email, action: 'sign-in', detail: { method: 'password', sessionId: session.id, address, knownDevice: Boolean(device) } });
+          await writeAudit(database, { actorEmail: admin.email, action: 'sign-in', detail: { method: 'password', secondStep, sessionId: session.id, address, knownDevice: Boolean(device) } });
           // This browser has now proven the password: its later sign-ins skip the account-wide delay
           // and wait in the password check's first lane (lib/admins/known-device.ts).
           (await cookies()).set(KNOWN_DEVICE_COOKIE, knownDeviceToken(email, device), knownDeviceCookieOptions());
@@ -87,7 +90,7 @@ export function authOptions(): NextAuthOptions {
   };
 }
 
-async function checkCredentials(email: string, password: string, address: string, device: string | null) {
+async function checkCredentials(email: string, password: string, code: string | undefined, address: string, device: string | null) {
   const database = await db();
   const verdict = await beginSignInAttempt(database, email, address, { device });
   const [admin] = await database.select().from(admins).where(eq(admins.email, email));
@@ -106,8 +109,25 @@ async function checkCredentials(email: string, password: string, address: string
     if (error instanceof PasswordCheckBusy) return refuse('busy', error.message);
     throw error;
   }
-  await finishSignInAttempt(database, verdict.attemptId, check.matches ? 'succeeded' : 'failed');
-  if (!admin || !check.matches) return refuse('wrong password', WRONG_CREDENTIALS);
+  if (!admin || !check.matches) {
+    await finishSignInAttempt(database, verdict.attemptId, 'failed');
+    return refuse('wrong password', WRONG_CREDENTIALS);
+  }
+  // The second step, for accounts that have it: asked for once the password was right (not
+  // counted against anyone); a wrong code counts as a failure, throttled like a wrong password.
+  let secondStep: SecondStep | null = null;
+  if (admin.totpSecret) {
+    if (!code) {
+      await finishSignInAttempt(database, verdict.attemptId, 'refused');
+      throw new Error(TWO_STEP_NEEDED);
+    }
+    secondStep = await checkSecondStep(database, admin, code);
+    if (!secondStep) {
+      await finishSignInAttempt(database, verdict.attemptId, 'failed');
+      return refuse('wrong two-step code', WRONG_TWO_STEP_CODE);
+    }
+  }
+  await finishSignInAttempt(database, verdict.attemptId, 'succeeded');
   // A hash from before argon2 (or weaker settings) is replaced now that the password is known.
   if (check.needsRehash) {
     await database
@@ -116,7 +136,7 @@ async function checkCredentials(email: string, password: string, address: string
       .where(eq(admins.id, admin.id))
       .catch((error: unknown) => log.error({ area: 'sign-in', error: describeError(error) }, 'could not upgrade a password hash'));
   }
-  return { id: admin.id, email: admin.email };
+  return { admin: { id: admin.id, email: admin.email }, secondStep };
 }
 
 /** The signed-in admin, re-read from the database so a removed admin loses access at once. */
@@ -132,8 +152,21 @@ export async function currentSession(): Promise<{ admin: Admin; sessionId: strin
   return admin ? { admin, sessionId: session.sessionId } : null;
 }
 
-/** For pages and server actions: the admin, or a redirect to sign-in (and back here after it). */
+/**
+ * For pages and server actions: the admin, or a redirect to sign-in (and back here after it). When
+ * the owner requires two-step sign-in, an admin without it is sent to set it up, and can do nothing
+ * else until then (requireSignedIn is for that page alone).
+ */
 export async function requireAdmin(): Promise<Admin> {
+  const admin = await requireSignedIn();
+  if (!admin.totpSecret && (await readServerSettings(await db())).requireTwoStep) redirect(TWO_STEP_PATH);
+  return admin;
+}
+
+export const TWO_STEP_PATH = '/admin/two-step';
+
+/** The signed-in admin, whether or not their sign-in meets the server's two-step rule: for setting it up. */
+export async function requireSignedIn(): Promise<Admin> {
   const admin = await currentAdmin();
   if (!admin) redirect(await signInPath());
   return admin;

@@ -23,6 +23,11 @@ export async function dropDatabase(name: string): Promise<void> {
 export async function query<Row extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> {
   const url = process.env.E2E_DATABASE_URL;
   if (!url) throw new Error('E2E_DATABASE_URL is not set; run through playwright.config.ts');
+  return queryAt(url, text, values);
+}
+
+/** Queries a database of a test's own (createDatabase). */
+export async function queryAt<Row extends pg.QueryResultRow = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<Row[]> {
   return withClient(url, async (client) => (await client.query<Row>(text, values)).rows);
 }
 

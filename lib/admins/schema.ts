@@ -31,6 +31,20 @@ export const ownerSetupSchema = z
 export const signInSchema = z.object({
   email: adminEmail,
   password: z.string().min(1, 'Enter your password').max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`),
+  /** The second step (lib/admins/two-step.ts): asked for only once the password was right, for accounts that have it. */
+  code: z.string().trim().max(32, 'At most 32 characters').optional(),
+});
+
+/** What sign-in answers when the password was right and the account's second step is wanted: the form then asks for the code. */
+export const TWO_STEP_NEEDED = 'TWO_STEP_NEEDED';
+
+/** The code typed back while setting up two-step sign-in: six digits from the app. */
+export const twoStepCodeSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .transform((value) => value.replace(/\s/g, ''))
+    .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6 digits the app shows')),
 });
 
 export type NewAdmin = z.infer<typeof newAdminSchema>;

@@ -1,4 +1,4 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, count, eq, isNotNull } from 'drizzle-orm';
 import type { Access } from '@/lib/access';
 import type { Database } from '@/lib/db/client';
 import { adminIntegrations, admins } from '@/lib/db/schema';
@@ -16,7 +16,7 @@ export async function adminCount(database: Database): Promise<number> {
  */
 export async function listAdmins(database: Database, access: Access) {
   const rows = await database
-    .select({ id: admins.id, email: admins.email, role: admins.role, createdAt: admins.createdAt, createdBy: admins.createdBy })
+    .select({ id: admins.id, email: admins.email, role: admins.role, createdAt: admins.createdAt, createdBy: admins.createdBy, twoStep: isNotNull(admins.totpSecret) })
     .from(admins)
     .orderBy(asc(admins.createdAt));
   const grants = (await database.select().from(adminIntegrations)).filter((row) => access.isOwner || access.integrationIds.includes(row.integrationId));

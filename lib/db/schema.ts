@@ -66,7 +66,26 @@ export const admins = pgTable('admins', {
   role: adminRoleEnum('role').notNull().default('admin'),
   createdBy: text('created_by'),
   createdAt: createdAt(),
+  /** Two-step sign-in (lib/admins/two-step.ts): the TOTP secret, sealed; set once a first code confirmed it. */
+  totpSecret: text('totp_secret'),
+  /** A secret shown for enrolment and not yet confirmed by a code, sealed. */
+  totpPendingSecret: text('totp_pending_secret'),
+  /** The newest 30-second step a code was accepted for: a code is good once (RFC 6238 section 5.2). */
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
 });
+
+/** One-time recovery codes of an admin's two-step sign-in, hashed; a used one keeps its row, marked. */
+export const adminRecoveryCodes = pgTable(
+  'admin_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    adminId: uuid('admin_id').notNull().references(() => admins.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [index('admin_recovery_codes_admin').on(table.adminId)],
+);
 
 /**
  * A signed-in admin's session. The cookie only names it: a session is valid while its row says so,
@@ -563,6 +582,8 @@ export const serverSettings = pgTable(
     endedMeetingDays: integer('ended_meeting_days').notNull().default(90),
     signInAttemptDays: integer('sign_in_attempt_days').notNull().default(30),
     auditDays: integer('audit_days').notNull().default(730),
+    /** Every password account must sign in with a second step (lib/admins/two-step.ts). */
+    requireTwoStep: boolean('require_two_step').notNull().default(false),
     /** When a server last took its turn to purge (lib/retention/purge.ts). */
     lastPurgeAt: timestamp('last_purge_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

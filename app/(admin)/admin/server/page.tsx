@@ -2,12 +2,13 @@ import { UtcTime } from '@/components/utc-time';
 import { requireOwnerPage } from '@/lib/access';
 import { db } from '@/lib/db';
 import { readServerSettings, serverSettingsFormValues } from '@/lib/server-settings/store';
+import { RequireTwoStepSwitch } from './require-two-step-switch';
 import { ServerSettingsForm } from './server-settings-form';
 
 export const metadata = { title: 'Server settings · Televisit' };
 
 export default async function ServerSettingsPage() {
-  await requireOwnerPage();
+  const { admin } = await requireOwnerPage();
   const settings = await readServerSettings(await db());
   return (
     <main className="space-y-4">
@@ -24,6 +25,7 @@ export default async function ServerSettingsPage() {
         </p>
       </div>
       <ServerSettingsForm initialValues={serverSettingsFormValues(settings)} />
+      <RequireTwoStepSwitch required={settings.requireTwoStep} ownerEnrolled={Boolean(admin.totpSecret)} />
     </main>
   );
 }

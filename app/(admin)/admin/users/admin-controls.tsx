@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { ConfirmRemoveButton } from '@/components/confirm-remove-button';
 import { buttonClass, Field, inputClass, secondaryButtonClass } from '@/components/field';
 import { addAdmin, removeAdmin, setGrants, transferOwnership } from '@/lib/admins/actions';
+import { resetAdminTwoStep } from '@/lib/admins/two-step-actions';
 import { newAdminSchema, PASSWORD_MIN } from '@/lib/admins/schema';
 import { ClientForm } from '@/components/client-form';
 
@@ -124,6 +125,17 @@ export function RemoveAdminButton({ adminId, email }: { adminId: string; email: 
       label={`Remove ${email}`}
       question={`Remove ${email}? They will no longer be able to sign in.`}
       remove={() => removeAdmin(adminId)}
+    />
+  );
+}
+
+export function ResetTwoStepButton({ adminId, email }: { adminId: string; email: string }) {
+  return (
+    <ConfirmRemoveButton
+      text="Reset two-step"
+      label={`Reset the two-step sign-in of ${email}`}
+      question={`Reset the two-step sign-in of ${email}? Their app and recovery codes stop working and their sessions end; they sign in with their password and set it up again.`}
+      remove={() => resetAdminTwoStep(adminId)}
     />
   );
 }

@@ -5,7 +5,7 @@ import { listAdmins } from '@/lib/admins/store';
 import { db } from '@/lib/db';
 import { listProviders } from '@/lib/providers/store';
 import { displayName } from '@/lib/visit/meeting-view';
-import { AddAdminForm, GrantsForm, RemoveAdminButton, TransferOwnershipButton } from './admin-controls';
+import { AddAdminForm, GrantsForm, RemoveAdminButton, ResetTwoStepButton, TransferOwnershipButton } from './admin-controls';
 import { RemoveProviderButton } from './provider-controls';
 
 export const metadata = { title: 'Users · Televisit' };
@@ -36,6 +36,7 @@ export default async function UsersPage() {
                 <span className="font-medium break-all">{admin.email}</span>
                 <span className={admin.role === 'owner' ? 'rounded bg-brand-100 px-1.5 text-xs font-semibold text-brand-800' : 'rounded bg-slate-100 px-1.5 text-xs'}>{admin.role}</span>
                 {admin.id === access.admin.id ? <span className="text-slate-600">(you)</span> : null}
+                <span className="text-slate-600">{admin.twoStep ? 'two-step sign-in on' : 'password only'}</span>
                 <span className="text-slate-600">
                   added {admin.createdAt.toISOString().slice(0, 10)}
                   {admin.createdBy ? ` by ${admin.createdBy}` : ''}
@@ -54,6 +55,7 @@ export default async function UsersPage() {
                 <div className="flex flex-wrap gap-2">
                   <TransferOwnershipButton adminId={admin.id} email={admin.email} />
                   <RemoveAdminButton adminId={admin.id} email={admin.email} />
+                  {admin.twoStep ? <ResetTwoStepButton adminId={admin.id} email={admin.email} /> : null}
                 </div>
               ) : null}
             </li>
