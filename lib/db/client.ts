@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -65,7 +65,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   process.umask(0o077);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   ownerOnly(options.dataDir);
-  const client = await PGlite.create(path.join(options.dataDir, 'pglite'));
+  const client = yieldingBeforeEachQuery(await PGlite.create(path.join(options.dataDir, 'pglite')));
   // PGlite makes its files world-readable (0666 less the umask): the patients' data is not.
   ownerOnly(options.dataDir);
   const db = drizzlePglite(client, { schema });
@@ -80,6 +80,34 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
     query: async <Row>(text: string, params: unknown[]) => (await client.query<Row>(text, params)).rows,
     close: () => client.close(),
   };
+}
+
+/**
+ * The embedded database runs each query on this thread and never waits for I/O: the queries that
+ * queue for it run one after another as a single chain of promise callbacks, and while a burst
+ * lasts (a thousand push streams connecting: 20 s on two cores) the server reads and answers
+ * nothing else, and requests that arrived meanwhile pass their timeouts unread. Each query and
+ * transaction therefore starts on the event loop's next turn, so waiting I/O is served between
+ * them. (Inside a transaction its queries go on without a break: it holds the database anyway.)
+ */
+function yieldingBeforeEachQuery(client: PGlite): PGlite {
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const query = client.query.bind(client);
+  const exec = client.exec.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = async (...args: Parameters<typeof query>) => {
+    await nextTurn();
+    return query(...args);
+  };
+  client.exec = async (...args: Parameters<typeof exec>) => {
+    await nextTurn();
+    return exec(...args);
+  };
+  client.transaction = async <T>(callback: (tx: PGliteTransaction) => Promise<T>): Promise<T> => {
+    await nextTurn();
+    return transaction(callback);
+  };
+  return client;
 }
 
 /** The embedded database's folder and everything in it: readable and writable by its owner only. */
