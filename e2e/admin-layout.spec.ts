@@ -7,7 +7,7 @@ import { seedIntegration, uniqueSessionId } from './support/epic';
 // nothing, the page never scrolls sideways (a wide table scrolls inside its own labelled region),
 // and the things the walk found clipped or squeezed are whole.
 
-const PAGES = ['/admin/integrations', '/admin/settings', '/admin/rooms', '/admin/visits', '/admin/launch-log', '/admin/notifications', '/admin/launch-links', '/admin/server', '/admin/users', '/admin/sessions', '/admin/two-step', '/admin/audit'];
+const PAGES = ['/admin/integrations', '/admin/settings', '/admin/rooms', '/admin/visits', '/admin/launch-log', '/admin/notifications', '/admin/launch-links', '/admin/server', '/admin/users', '/admin/sessions', '/admin/password', '/admin/two-step', '/admin/audit'];
 
 async function expectFits(page: Page, width: number) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();

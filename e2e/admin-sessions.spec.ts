@@ -100,3 +100,45 @@ test("the owner ends another admin's session from the Sessions page; that admin'
   await ownerContext.close();
   await query('delete from admins where email = $1', [email]);
 });
+
+test('an admin changes their password: the current one is asked for, every other session of theirs ends, and only the new one signs in', async ({ browser }) => {
+  const email = 'password-admin@hospital.example';
+  const newPassword = 'a new and longer passphrase';
+  await query(`insert into admins (email, password_hash) select $1, password_hash from admins where email = $2`, [email, OWNER.email]);
+  const open = async () => {
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
+    return { context, page };
+  };
+  const laptop = await open();
+  const phone = await open();
+  for (const { page } of [laptop, phone]) {
+    await signIn(page, email, OWNER.password);
+    await expect(page).toHaveURL(/\/admin/);
+  }
+
+  await laptop.page.goto('/admin/password');
+  await laptop.page.getByLabel('Current password').fill('not the password at all');
+  await laptop.page.getByLabel('New password', { exact: true }).fill(newPassword);
+  await laptop.page.getByLabel('New password again').fill(newPassword);
+  await laptop.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(laptop.page.locator('#currentPassword-error')).toHaveText('Your current password is wrong');
+  await laptop.page.getByLabel('Current password').fill(OWNER.password);
+  await laptop.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(laptop.page.getByTestId('password-status')).toHaveText('Password changed. 1 other session of yours ended; this browser stays signed in.');
+  expect(await query(`select detail from audit_log where action = 'password.change' and target = $1`, [email])).toEqual([{ detail: { otherSessionsEnded: 1 } }]);
+
+  // The other browser is signed out at its next request; this one goes on.
+  await phone.page.goto('/admin/settings');
+  await expect(phone.page).toHaveURL(/\/login\?callbackUrl=%2Fadmin%2Fsettings$/);
+  await laptop.page.goto('/admin/settings');
+  await expect(laptop.page).toHaveURL(/\/admin\/settings$/);
+  // The old password no longer signs in; the new one does.
+  await signIn(phone.page, email, OWNER.password);
+  await expect(phone.page.getByTestId('sign-in-message')).toHaveText('Email or password is wrong');
+  await signIn(phone.page, email, newPassword);
+  await expect(phone.page).toHaveURL(/\/admin\/settings$/);
+  await laptop.context.close();
+  await phone.context.close();
+  await query('delete from admins where email = $1', [email]);
+});

@@ -24,6 +24,9 @@ export const WRONG_TWO_STEP_CODE = 'That code is not right, or was used already.
 /** Thrown by the jwt callback for a cookie whose session was ended or expired: next-auth then clears the cookie. */
 class SessionEnded extends Error {}
 
+/** A sign-in refused for a reason the person may read (its message is shown as it is). */
+class SignInRefused extends Error {}
+
 export function authOptions(): NextAuthOptions {
   return {
     secret: env().authSecret,
@@ -90,14 +93,38 @@ export function authOptions(): NextAuthOptions {
   };
 }
 
-async function checkCredentials(email: string, password: string, code: string | undefined, address: string, device: string | null) {
+/**
+ * For a signed-in admin changing their password: the current one is checked as at sign-in (counted
+ * and throttled the same way, so a session left open cannot be used to guess it), without the
+ * second step. Null when it is right; else the reason to show.
+ */
+export async function refusalOfCurrentPassword(email: string, password: string): Promise<string | null> {
+  const requestHeaders = Object.fromEntries((await headers()).entries());
+  const device = knownDeviceFor((await cookies()).get(KNOWN_DEVICE_COOKIE)?.value, email);
+  try {
+    await checkCredentials(email, password, undefined, clientAddress(requestHeaders, env().trustedProxies), device, { secondStep: false });
+    return null;
+  } catch (error) {
+    if (error instanceof SignInRefused) return error.message === WRONG_CREDENTIALS ? 'Your current password is wrong' : error.message;
+    throw error;
+  }
+}
+
+async function checkCredentials(
+  email: string,
+  password: string,
+  code: string | undefined,
+  address: string,
+  device: string | null,
+  options = { secondStep: true },
+) {
   const database = await db();
   const verdict = await beginSignInAttempt(database, email, address, { device });
   const [admin] = await database.select().from(admins).where(eq(admins.email, email));
   // Refusals of a real account are audited; guesses at unknown emails are only counted.
   const refuse = async (reason: string, message: string): Promise<never> => {
     if (admin) await writeAudit(database, { actorEmail: email, action: 'sign-in.refused', detail: { method: 'password', reason, address } });
-    throw new Error(message);
+    throw new SignInRefused(message);
   };
   if (verdict.kind === 'refuse') return refuse(verdict.reason, refusalMessage(verdict));
 
@@ -116,7 +143,7 @@ async function checkCredentials(email: string, password: string, code: string | 
   // The second step, for accounts that have it: asked for once the password was right (not
   // counted against anyone); a wrong code counts as a failure, throttled like a wrong password.
   let secondStep: SecondStep | null = null;
-  if (admin.totpSecret) {
+  if (admin.totpSecret && options.secondStep) {
     if (!code) {
       await finishSignInAttempt(database, verdict.attemptId, 'refused');
       throw new Error(TWO_STEP_NEEDED);

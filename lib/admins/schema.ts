@@ -28,6 +28,16 @@ export const ownerSetupSchema = z
     message: 'The passwords do not match',
   });
 
+/** An admin's own new password: the current one, then the new one twice. */
+export const changePasswordSchema = z
+  .object({
+    currentPassword: z.string().min(1, 'Enter your current password').max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`),
+    newPassword: password,
+    confirmPassword: z.string(),
+  })
+  .refine((change) => change.newPassword === change.confirmPassword, { path: ['confirmPassword'], message: 'The passwords do not match' })
+  .refine((change) => change.newPassword !== change.currentPassword, { path: ['newPassword'], message: 'Choose a password other than the current one' });
+
 export const signInSchema = z.object({
   email: adminEmail,
   password: z.string().min(1, 'Enter your password').max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`),

@@ -16,6 +16,7 @@ const SECTIONS = [
   { href: '/admin/server', label: 'Server settings', ownerOnly: true },
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/sessions', label: 'Sessions' },
+  { href: '/admin/password', label: 'Password' },
   { href: '/admin/two-step', label: 'Two-step sign-in' },
   { href: '/admin/audit', label: 'Audit', ownerOnly: true },
 ];

@@ -1,0 +1,16 @@
+import { requireAccess } from '@/lib/access';
+import { PasswordForm } from './password-form';
+
+export const metadata = { title: 'Password · Televisit' };
+
+/** An admin's own password. Changing it signs out every other browser of theirs. */
+export default async function PasswordPage() {
+  await requireAccess();
+  return (
+    <main className="max-w-md space-y-4">
+      <h1 className="text-xl font-semibold">Change your password</h1>
+      <p className="text-sm text-slate-700">Every other browser where you are signed in is signed out at its next request; this one stays signed in.</p>
+      <PasswordForm />
+    </main>
+  );
+}
