@@ -2,8 +2,10 @@
 // (PGlite) against the app as `npm start` serves it:
 //   1. /api/health latency while idle (the reference);
 //   2. the same while one patient cookie opens 500 visit push streams and holds them;
-//   3. the same during 50 parallel wrong sign-ins, each for a different email;
-//   4. the server's memory and health while a 300 MB chunked body is posted to the device-test
+//   3. the same while a thousand people of different visits open their push streams at the same
+//      moment (each a database transaction: the server must go on answering between them);
+//   4. the same during 50 parallel wrong sign-ins, each for a different email;
+//   5. the server's memory and health while a 300 MB chunked body is posted to the device-test
 //      result endpoint without a session.
 //   npm run bench:abuse             (builds first when needed)
 // Health is probed open-loop (one request every 20 ms, latency counted from when it was due), so
@@ -23,11 +25,14 @@ const STREAMS = Number(process.env.BENCH_STREAMS ?? 500);
 const SIGN_INS = Number(process.env.BENCH_SIGN_INS ?? 50);
 const BODY_MB = Number(process.env.BENCH_BODY_MB ?? 300);
 const HOLD_MS = Number(process.env.BENCH_HOLD_MS ?? 15_000);
+/** People of different visits whose push streams open at the same moment (a morning's rush, or a stranger with many links). */
+const JOINERS = Number(process.env.BENCH_JOINERS ?? 1000);
 
 async function main() {
   buildIfNeeded();
   const data = await prepareEmbeddedData();
-  const app = await startApp({ port: PORT, env: data.env, logFile: path.join(data.dataDir, 'server.log') });
+  // The joiners all launch from this one address: the per-address launch limit is raised for the bench.
+  const app = await startApp({ port: PORT, env: { ...data.env, LAUNCH_RATE_PER_MINUTE: '1000000' }, logFile: path.join(data.dataDir, 'server.log') });
   const lines: string[] = [];
   try {
     const patient = await launchPatient(app, data.integration);
@@ -41,6 +46,16 @@ async function main() {
     lines.push(report(`${STREAMS} streams, one cookie`, flood.health));
     lines.push(`    streams: ${Object.entries(flood.outcomes).map(([outcome, count]) => `${count} ${outcome}`).join(', ')}`);
     // Let whatever the flood left behind drain before the next scenario.
+    lines.push(`    health back under 20 ms ${((await settle(app.url)) / 1000).toFixed(1)} s after the streams were closed`);
+
+    const joiners: Array<{ meetingId: string; cookie: string }> = [];
+    for (let batch = 0; batch * 50 < JOINERS; batch++) {
+      joiners.push(...(await Promise.all(Array.from({ length: Math.min(50, JOINERS - batch * 50) }, (_, index) => launchPatient(app, data.integration, `J${batch}x${index}`)))));
+    }
+    await settle(app.url);
+    const rush = await joinAtOnce(app.url, joiners);
+    lines.push(report(`${JOINERS} people's streams opened at once`, rush.health));
+    lines.push(`    streams: all answered in ${(rush.allAnsweredMs / 1000).toFixed(1)} s; ${Object.entries(rush.outcomes).map(([outcome, count]) => `${count} ${outcome}`).join(', ')}`);
     lines.push(`    health back under 20 ms ${((await settle(app.url)) / 1000).toFixed(1)} s after the streams were closed`);
 
     const signIns = await signInFlood(app.url, SIGN_INS);
@@ -73,9 +88,9 @@ function report(name: string, probe: HealthProbe): string {
   return `${`health p99, ${name}`.padEnd(44)} ${percentile(latencies, 0.99).toFixed(1).padStart(8)} ms   (p50 ${percentile(latencies, 0.5).toFixed(1)} ms, max ${(latencies.at(-1) ?? NaN).toFixed(0)} ms, ${count} probes, ${timeouts} timed out)`;
 }
 
-async function launchPatient(app: AppServer, integration: { encryptionKey: string; secret: string }) {
+async function launchPatient(app: AppServer, integration: { encryptionKey: string; secret: string }, visit = 'flood') {
   const key = launchKeyFromSecret(integration.secret, 'AES-256-CBC');
-  const plaintext = `SessionID=${Date.now()}&UserType=Patient&ExternalID=PATBENCH&FirstName=Flood&Timestamp=${Math.floor(Date.now() / 1000)}`;
+  const plaintext = `SessionID=${Date.now()}-${visit}&UserType=Patient&ExternalID=PATBENCH&FirstName=Flood&Timestamp=${Math.floor(Date.now() / 1000)}`;
   const response = await fetch(`${app.url}/launch?key=${integration.encryptionKey}&data=${encodeURIComponent(encryptLaunchData(plaintext, key, 'AES-256-CBC'))}`, { redirect: 'manual' });
   const location = response.headers.get('location') ?? '';
   const meetingId = location.split('/').pop()!;
@@ -123,6 +138,40 @@ async function holdStreams(url: string, patient: { meetingId: string; cookie: st
   const health = await probeHealth(url, holdMs, open);
   agent.destroy();
   return { health, outcomes };
+}
+
+/** Each person's push stream opened at the same moment; closed once every one is answered. */
+async function joinAtOnce(url: string, people: Array<{ meetingId: string; cookie: string }>) {
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const outcomes: Record<string, number> = {};
+  const requests: http.ClientRequest[] = [];
+  const started = performance.now();
+  let allAnsweredMs = 0;
+  const answered = Promise.all(
+    people.map(
+      (person) =>
+        new Promise<void>((resolve) => {
+          const target = new URL(`${url}/api/visits/${person.meetingId}/events`);
+          const request = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent, headers: { Cookie: person.cookie, Accept: 'text/event-stream' } }, (response) => {
+            outcomes[`answered ${response.statusCode}`] = (outcomes[`answered ${response.statusCode}`] ?? 0) + 1;
+            response.resume();
+            resolve();
+          });
+          request.on('error', (error: NodeJS.ErrnoException) => {
+            outcomes[`failed (${error.code ?? error.message})`] = (outcomes[`failed (${error.code ?? error.message})`] ?? 0) + 1;
+            resolve();
+          });
+          requests.push(request);
+        }),
+    ),
+  ).then(async () => {
+    allAnsweredMs = performance.now() - started;
+    for (const request of requests) request.destroy();
+    await delay(200);
+  });
+  const health = await probeHealth(url, 5000, answered);
+  agent.destroy();
+  return { health, outcomes, allAnsweredMs };
 }
 
 /** `count` sign-ins at once, each with a wrong password for a different email. */

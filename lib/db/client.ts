@@ -65,7 +65,7 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
   process.umask(0o077);
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   ownerOnly(options.dataDir);
-  const client = yieldingBeforeEachQuery(await PGlite.create(path.join(options.dataDir, 'pglite')));
+  const client = takingTurns(await PGlite.create(path.join(options.dataDir, 'pglite')));
   // PGlite makes its files world-readable (0666 less the umask): the patients' data is not.
   ownerOnly(options.dataDir);
   const db = drizzlePglite(client, { schema });
@@ -84,29 +84,27 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir: str
 
 /**
  * The embedded database runs each query on this thread and never waits for I/O: the queries that
- * queue for it run one after another as a single chain of promise callbacks, and while a burst
- * lasts (a thousand push streams connecting: 20 s on two cores) the server reads and answers
- * nothing else, and requests that arrived meanwhile pass their timeouts unread. Each query and
- * transaction therefore starts on the event loop's next turn, so waiting I/O is served between
- * them. (Inside a transaction its queries go on without a break: it holds the database anyway.)
+ * queue for it would run one after another as a single chain of promise callbacks, and while a
+ * burst lasts (a thousand push streams connecting: 20 s on two cores) the server would read and
+ * answer nothing else, and requests that arrived meanwhile would pass their timeouts unread. So
+ * queries and transactions take turns: one at a time, each on an event-loop turn of its own, with
+ * the server's waiting I/O served between two of them. (A transaction's own queries go on without
+ * a break: it holds the database anyway.)
  */
-function yieldingBeforeEachQuery(client: PGlite): PGlite {
+function takingTurns(client: PGlite): PGlite {
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = last.then(nextTurn).then(work);
+    last = run.catch(() => undefined);
+    return run;
+  };
   const query = client.query.bind(client);
   const exec = client.exec.bind(client);
   const transaction = client.transaction.bind(client);
-  client.query = async (...args: Parameters<typeof query>) => {
-    await nextTurn();
-    return query(...args);
-  };
-  client.exec = async (...args: Parameters<typeof exec>) => {
-    await nextTurn();
-    return exec(...args);
-  };
-  client.transaction = async <T>(callback: (tx: PGliteTransaction) => Promise<T>): Promise<T> => {
-    await nextTurn();
-    return transaction(callback);
-  };
+  client.query = (...args: Parameters<typeof query>) => inTurn(() => query(...args));
+  client.exec = (...args: Parameters<typeof exec>) => inTurn(() => exec(...args));
+  client.transaction = <T>(callback: (tx: PGliteTransaction) => Promise<T>): Promise<T> => inTurn(() => transaction(callback));
   return client;
 }
 
