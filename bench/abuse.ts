@@ -82,6 +82,11 @@ async function warmUp(url: string, patient: { meetingId: string; cookie: string 
   await delay(2500);
 }
 
+/** Counts one more of `outcome`. */
+function tally(outcomes: Record<string, number>, outcome: string): void {
+  outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+}
+
 /** Timeouts are counted beside the latencies, not in them. */
 function report(name: string, probe: HealthProbe): string {
   const { latencies, count, timeouts } = probe;
@@ -105,12 +110,11 @@ async function holdStreams(url: string, patient: { meetingId: string; cookie: st
   const target = new URL(`${url}/api/visits/${patient.meetingId}/events`);
   const outcomes: Record<string, number> = {};
   const requests: http.ClientRequest[] = [];
-  const count1 = (outcome: string) => (outcomes[outcome] = (outcomes[outcome] ?? 0) + 1);
   const open = (async () => {
     for (let index = 0; index < count; index++) {
       const request = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent, headers: { Cookie: patient.cookie, Accept: 'text/event-stream' } }, (response) => {
         if (response.statusCode !== 200) {
-          count1(`answered ${response.statusCode}`);
+          tally(outcomes, `answered ${response.statusCode}`);
           response.resume();
           return;
         }
@@ -121,13 +125,13 @@ async function holdStreams(url: string, patient: { meetingId: string; cookie: st
         });
         response.on('end', () => {
           ended = true;
-          count1(text.includes('event: replaced') ? 'told "replaced" and closed' : 'closed by the server');
+          tally(outcomes, text.includes('event: replaced') ? 'told "replaced" and closed' : 'closed by the server');
         });
         response.on('close', () => {
-          if (!ended) count1('still open at the end');
+          if (!ended) tally(outcomes, 'still open at the end');
         });
       });
-      request.on('error', () => count1('failed to connect'));
+      request.on('error', () => tally(outcomes, 'failed to connect'));
       requests.push(request);
       if (index % 50 === 49) await delay(1);
     }
@@ -153,12 +157,12 @@ async function joinAtOnce(url: string, people: Array<{ meetingId: string; cookie
         new Promise<void>((resolve) => {
           const target = new URL(`${url}/api/visits/${person.meetingId}/events`);
           const request = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent, headers: { Cookie: person.cookie, Accept: 'text/event-stream' } }, (response) => {
-            outcomes[`answered ${response.statusCode}`] = (outcomes[`answered ${response.statusCode}`] ?? 0) + 1;
+            tally(outcomes, `answered ${response.statusCode}`);
             response.resume();
             resolve();
           });
           request.on('error', (error: NodeJS.ErrnoException) => {
-            outcomes[`failed (${error.code ?? error.message})`] = (outcomes[`failed (${error.code ?? error.message})`] ?? 0) + 1;
+            tally(outcomes, `failed (${error.code ?? error.message})`);
             resolve();
           });
           requests.push(request);
@@ -192,10 +196,9 @@ async function signInFlood(url: string, count: number) {
           body: new URLSearchParams({ csrfToken, email: `flood-${index}@attacker.example`, password: 'not the password at all', json: 'true' }),
         });
         await response.arrayBuffer();
-        const outcome = `answered ${response.status}`;
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        tally(outcomes, `answered ${response.status}`);
       } catch {
-        outcomes.failed = (outcomes.failed ?? 0) + 1;
+        tally(outcomes, 'failed');
       }
     }),
   ).then(() => (allAnsweredMs = performance.now() - started));

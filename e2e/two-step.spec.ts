@@ -5,6 +5,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { Secret, TOTP } from 'otpauth';
+import { signIn } from './support/admin';
 import { startApp, type AppServer } from './support/app-server';
 import { createDatabase, dropDatabase, queryAt } from './support/database';
 
@@ -68,10 +69,7 @@ test.describe('two-step sign-in', () => {
   }
 
   async function signInWith(page: Page, email: string, code?: string) {
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, email, OWNER.password);
     if (code === undefined) return;
     await expect(page.getByLabel('Code from your authenticator app')).toBeFocused();
     await page.getByLabel('Code from your authenticator app').fill(code);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
+/** A second-step code as typed: six digits, or a recovery code with its dash and spaces. */
+export const SECOND_STEP_MAX = 32;
 
 export const adminEmail = z
   .string()
@@ -42,7 +44,12 @@ export const signInSchema = z.object({
   email: adminEmail,
   password: z.string().min(1, 'Enter your password').max(PASSWORD_MAX, `At most ${PASSWORD_MAX} characters`),
   /** The second step (lib/admins/two-step.ts): asked for only once the password was right, for accounts that have it. */
-  code: z.string().trim().max(32, 'At most 32 characters').optional(),
+  code: z.string().trim().max(SECOND_STEP_MAX, `At most ${SECOND_STEP_MAX} characters`).optional(),
+});
+
+/** A code of the second step where one is required (turning two-step sign-in off): from the app, or a recovery code. */
+export const secondStepSchema = z.object({
+  code: z.string().trim().min(1, 'Enter a code').max(SECOND_STEP_MAX, `At most ${SECOND_STEP_MAX} characters`),
 });
 
 /** What sign-in answers when the password was right and the account's second step is wanted: the form then asks for the code. */

@@ -3,7 +3,7 @@
 import { eq, isNull } from 'drizzle-orm';
 import { revalidatePath } from 'next/cache';
 import { withAccess } from '@/lib/access';
-import { twoStepCodeSchema } from '@/lib/admins/schema';
+import { secondStepSchema, twoStepCodeSchema } from '@/lib/admins/schema';
 import { endOtherSessions } from '@/lib/admins/sessions';
 import { qrCodePath } from '@/lib/admins/qr-code';
 import { beginEnrolment, checkSecondStep, confirmEnrolment, removeTwoStep } from '@/lib/admins/two-step';
@@ -46,8 +46,9 @@ export async function turnOffTwoStep(input: unknown): Promise<{ ok: boolean; mes
   return withAccess({ ownerOnly: false }, async ({ admin }) => {
     const database = await db();
     if ((await readServerSettings(database)).requireTwoStep) return { ok: false, message: 'The owner requires two-step sign-in on this server: it cannot be turned off.' };
-    const code = typeof input === 'object' && input && 'code' in input && typeof input.code === 'string' ? input.code.slice(0, 32) : '';
-    if (!(await checkSecondStep(database, admin, code))) return { ok: false, message: 'That code is not right, or was used already.' };
+    const parsed = secondStepSchema.safeParse(input);
+    if (!parsed.success) return { ok: false, message: fieldErrorsOf(parsed.error).code ?? 'Enter a code.' };
+    if (!(await checkSecondStep(database, admin, parsed.data.code))) return { ok: false, message: 'That code is not right, or was used already.' };
     await removeTwoStep(database, admin, admin.email, 'turned off by the admin');
     revalidatePath('/admin/two-step');
     return { ok: true, message: 'Two-step sign-in is off. Your password alone now signs you in.' };
@@ -62,9 +63,7 @@ export async function resetAdminTwoStep(adminId: unknown): Promise<{ ok: boolean
     const [target] = await database.select().from(admins).where(eq(admins.id, adminId));
     if (!target) return { ok: false, message: 'Unknown admin.' };
     if (!target.totpSecret) return { ok: false, message: `${target.email} has no two-step sign-in to reset.` };
-    await removeTwoStep(database, target, owner.email, `reset by the owner ${owner.email}`);
-    // Whoever holds the lost phone may hold a session too: it ends with the reset.
-    await database.transaction((tx) => endOtherSessions(tx, target.id, null, `two-step sign-in reset by the owner ${owner.email}`));
+    await removeTwoStep(database, target, owner.email, `reset by the owner ${owner.email}`, { endSessions: true });
     revalidatePath('/admin/users');
     return { ok: true, message: `Two-step sign-in of ${target.email} was reset; their sessions ended.` };
   });

@@ -120,11 +120,16 @@ export async function confirmEnrolment(
   return { ok: true, recoveryCodes };
 }
 
-/** Turns an admin's two-step sign-in off: by themselves (with a code, checked by the caller) or by the owner for an admin who lost their phone. */
-export async function removeTwoStep(database: Database, target: Admin, actorEmail: string, reason: string): Promise<void> {
+/**
+ * Turns an admin's two-step sign-in off: by themselves (with a code, checked by the caller) or by
+ * the owner for an admin who lost their phone. With `endSessions`, every session of theirs ends in
+ * the same transaction (whoever holds a lost phone may hold a session too).
+ */
+export async function removeTwoStep(database: Database, target: Admin, actorEmail: string, reason: string, options = { endSessions: false }): Promise<void> {
   await database.transaction(async (tx) => {
     await tx.update(admins).set({ totpSecret: null, totpPendingSecret: null, totpLastStep: null }).where(eq(admins.id, target.id));
     await tx.delete(adminRecoveryCodes).where(eq(adminRecoveryCodes.adminId, target.id));
+    if (options.endSessions) await endOtherSessions(tx, target.id, null, `two-step sign-in ${reason}`);
     await writeAudit(tx, { actorEmail, action: 'two-step.remove', target: target.email, detail: { reason } });
   });
 }

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ClientForm } from '@/components/client-form';
 import { Field, inputClass, secondaryButtonClass } from '@/components/field';
+import { SECOND_STEP_MAX } from '@/lib/admins/schema';
 import { turnOffTwoStep } from '@/lib/admins/two-step-actions';
 
 /** Turning two-step sign-in off takes a code: a session left open on a shared computer cannot do it alone. */
@@ -30,7 +31,7 @@ export function TurnOffTwoStep() {
       }}
     >
       <Field id="off-code" label="A current code, or a recovery code">
-        <input id="off-code" autoComplete="one-time-code" className={`${inputClass} max-w-48`} value={code} onChange={(event) => setCode(event.target.value)} maxLength={32} />
+        <input id="off-code" autoComplete="one-time-code" className={`${inputClass} max-w-48`} value={code} onChange={(event) => setCode(event.target.value)} maxLength={SECOND_STEP_MAX} />
       </Field>
       <button type="submit" className={`${secondaryButtonClass} mb-1`} disabled={pending || !code.trim()}>
         Turn off two-step sign-in
