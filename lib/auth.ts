@@ -8,6 +8,7 @@ import { checkSecondStep, type SecondStep } from '@/lib/admins/two-step';
 import { readServerSettings } from '@/lib/server-settings/store';
 import { signInSchema, TWO_STEP_NEEDED } from '@/lib/admins/schema';
 import { activeSession, endSession, startSession } from '@/lib/admins/sessions';
+import { passwordSignInAllowed, signInWithIdentity, singleSignOn, SSO_PROVIDER_ID, ssoProvider, type IdTokenClaims } from '@/lib/admins/single-sign-on';
 import { beginSignInAttempt, finishSignInAttempt } from '@/lib/admins/sign-in-throttle';
 import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, knownDeviceFor, knownDeviceToken } from '@/lib/admins/known-device';
 import { writeAudit } from '@/lib/audit/log';
@@ -28,6 +29,7 @@ class SessionEnded extends Error {}
 class SignInRefused extends Error {}
 
 export function authOptions(): NextAuthOptions {
+  const sso = singleSignOn();
   return {
     secret: env().authSecret,
     // The cookie's own lifetime; the session row's fixed expiry is what counts (lib/admins/sessions.ts).
@@ -38,39 +40,22 @@ export function authOptions(): NextAuthOptions {
     logger: {
       error: (code, metadata) => {
         if (code === 'JWT_SESSION_ERROR' && metadata instanceof SessionEnded) return;
+        // A sign-in the identity provider's answer did not pass (state, PKCE, the ID token's
+        // signature, issuer, audience, nonce, expiry): the browser reads only that it failed.
+        if (code === 'OAUTH_CALLBACK_ERROR') {
+          // next-auth passes either the error or { error, providerId }.
+          const error = metadata && typeof metadata === 'object' && 'error' in metadata ? (metadata as { error: unknown }).error : metadata;
+          log.warn({ area: 'sign-in', method: 'sso', reason: describeError(error) }, 'single sign-on refused');
+          return;
+        }
         log.error({ area: 'auth', code, error: describeError(metadata) }, 'next-auth error');
       },
       warn: (code) => log.warn({ area: 'auth', code }, 'next-auth warning'),
       debug: () => {},
     },
     providers: [
-      CredentialsProvider({
-        name: 'Email and password',
-        credentials: { email: { type: 'email' }, password: { type: 'password' }, code: { type: 'text' } },
-        async authorize(credentials, request) {
-          const parsed = signInSchema.safeParse(credentials);
-          if (!parsed.success) throw new Error(WRONG_CREDENTIALS);
-          const { email, password, code } = parsed.data;
-          const requestHeaders = request.headers ?? {};
-          const warning = proxyWarning(requestHeaders, env().trustedProxies);
-          if (warning) warnOnce(warning);
-          const device = knownDeviceFor((await cookies()).get(KNOWN_DEVICE_COOKIE)?.value, email);
-          const address = clientAddress(requestHeaders, env().trustedProxies);
-          const { admin, secondStep } = await checkCredentials(email, password, code, address, device);
-          const database = await db();
-          const session = await startSession(database, {
-            adminId: admin.id,
-            userAgent: String(requestHeaders['user-agent'] ?? ''),
-            address,
-            lifetimeMs: env().ADMIN_SESSION_HOURS * 3_600_000,
-          });
-          await writeAudit(database, { actorEmail: admin.email, action: 'sign-in', detail: { method: 'password', secondStep, sessionId: session.id, address, knownDevice: Boolean(device) } });
-          // This browser has now proven the password: its later sign-ins skip the account-wide delay
-          // and wait in the password check's first lane (lib/admins/known-device.ts).
-          (await cookies()).set(KNOWN_DEVICE_COOKIE, knownDeviceToken(email, device), knownDeviceCookieOptions());
-          return { id: admin.id, email: admin.email, sessionId: session.id };
-        },
-      }),
+      ...(sso ? [ssoProvider(sso)] : []),
+      ...(env().PASSWORD_SIGN_IN === 'none' ? [] : [passwordProvider()]),
     ],
     events: {
       signOut: async ({ token }) => {
@@ -78,19 +63,78 @@ export function authOptions(): NextAuthOptions {
       },
     },
     callbacks: {
+      // Single sign-on: the checked ID token's person gets their account and a session, or is refused.
+      signIn: async ({ user, account, profile }) => {
+        if (account?.provider !== SSO_PROVIDER_ID || !sso) return true;
+        const requestHeaders = Object.fromEntries((await headers()).entries());
+        const verdict = await signInWithIdentity(await db(), sso, profile as IdTokenClaims, {
+          address: clientAddress(requestHeaders, env().trustedProxies),
+          userAgent: requestHeaders['user-agent'] ?? '',
+          lifetimeMs: env().ADMIN_SESSION_HOURS * 3_600_000,
+        });
+        if (verdict.kind === 'refused') {
+          log.warn({ area: 'sign-in', method: 'sso', email: verdict.email, reason: verdict.reason }, 'single sign-on refused');
+          return `${env().publicUrl.origin}/login?error=${verdict.page}`;
+        }
+        Object.assign(user, { id: verdict.admin.id, email: verdict.admin.email, sessionId: verdict.session.id, method: 'sso' });
+        return true;
+      },
       jwt: async ({ token, user }) => {
-        if (user) return { ...token, adminId: user.id, email: user.email, sessionId: (user as { sessionId?: string }).sessionId };
+        if (user) {
+          const signedIn = user as { id: string; email?: string | null; sessionId?: string; method?: string };
+          return { ...token, adminId: signedIn.id, email: signedIn.email, sessionId: signedIn.sessionId, method: signedIn.method };
+        }
         // Every read of the cookie (pages, actions, /api/auth/session) asks the database, so an ended
         // session is refused at once and renewing the cookie never outlives the row's expiry.
         const active = typeof token.sessionId === 'string' ? await activeSession(await db(), token.sessionId) : null;
         if (!active || active.admin.id !== token.adminId) throw new SessionEnded();
+        // The operator's rule now, not at sign-in: a password session PASSWORD_SIGN_IN no longer
+        // allows, or a single sign-on session once it is turned off, ends at its next request.
+        if (token.method === 'sso' ? !sso : !passwordSignInAllowed(active.admin.role)) throw new SessionEnded();
         return token;
       },
-      session: ({ session, token }) => ({ ...session, adminId: token.adminId as string | undefined, sessionId: token.sessionId as string | undefined }),
+      session: ({ session, token }) => ({
+        ...session,
+        adminId: token.adminId as string | undefined,
+        sessionId: token.sessionId as string | undefined,
+        method: token.method === 'sso' ? 'sso' : 'password',
+      }),
       // Only back to this server: a foreign callbackUrl ends on the admin home.
       redirect: ({ url, baseUrl }) => (url.startsWith('/') && !url.startsWith('//') ? `${baseUrl}${url}` : url.startsWith(`${baseUrl}/`) ? url : `${baseUrl}/admin`),
     },
   };
+}
+
+/** Email and password, with the second step when the account has one. */
+function passwordProvider() {
+  return CredentialsProvider({
+    name: 'Email and password',
+    credentials: { email: { type: 'email' }, password: { type: 'password' }, code: { type: 'text' } },
+    async authorize(credentials, request) {
+      const parsed = signInSchema.safeParse(credentials);
+      if (!parsed.success) throw new Error(WRONG_CREDENTIALS);
+      const { email, password, code } = parsed.data;
+      const requestHeaders = request.headers ?? {};
+      const warning = proxyWarning(requestHeaders, env().trustedProxies);
+      if (warning) warnOnce(warning);
+      const device = knownDeviceFor((await cookies()).get(KNOWN_DEVICE_COOKIE)?.value, email);
+      const address = clientAddress(requestHeaders, env().trustedProxies);
+      const { admin, secondStep } = await checkCredentials(email, password, code, address, device);
+      const database = await db();
+      const session = await startSession(database, {
+        adminId: admin.id,
+        userAgent: String(requestHeaders['user-agent'] ?? ''),
+        address,
+        lifetimeMs: env().ADMIN_SESSION_HOURS * 3_600_000,
+        method: 'password',
+      });
+      await writeAudit(database, { actorEmail: admin.email, action: 'sign-in', detail: { method: 'password', secondStep, sessionId: session.id, address, knownDevice: Boolean(device) } });
+      // This browser has now proven the password: its later sign-ins skip the account-wide delay
+      // and wait in the password check's first lane (lib/admins/known-device.ts).
+      (await cookies()).set(KNOWN_DEVICE_COOKIE, knownDeviceToken(email, device), knownDeviceCookieOptions());
+      return { id: admin.id, email: admin.email, sessionId: session.id, method: 'password' };
+    },
+  });
 }
 
 /**
@@ -130,7 +174,7 @@ async function checkCredentials(
 
   let check;
   try {
-    check = await verifyPassword(password, admin?.passwordHash, { account: email, knownDevice: Boolean(device) });
+    check = await verifyPassword(password, admin?.passwordHash ?? undefined, { account: email, knownDevice: Boolean(device) });
   } catch (error) {
     await finishSignInAttempt(database, verdict.attemptId, 'refused');
     if (error instanceof PasswordCheckBusy) return refuse('busy', error.message);
@@ -139,6 +183,11 @@ async function checkCredentials(
   if (!admin || !check.matches) {
     await finishSignInAttempt(database, verdict.attemptId, 'failed');
     return refuse('wrong password', WRONG_CREDENTIALS);
+  }
+  // PASSWORD_SIGN_IN: told only once the password was right, so it reveals nothing of the account.
+  if (!passwordSignInAllowed(admin.role)) {
+    await finishSignInAttempt(database, verdict.attemptId, 'refused');
+    return refuse('password sign-in not allowed for this account', `Sign in with ${singleSignOn()?.name ?? 'single sign-on'}: this account may not use a password here.`);
   }
   // The second step, for accounts that have it: asked for once the password was right (not
   // counted against anyone); a wrong code counts as a failure, throttled like a wrong password.
@@ -172,11 +221,11 @@ export async function currentAdmin(): Promise<Admin | null> {
 }
 
 /** The signed-in admin and the id of this browser's session (the jwt callback checked it is active). */
-export async function currentSession(): Promise<{ admin: Admin; sessionId: string } | null> {
-  const session = (await getServerSession(authOptions())) as { adminId?: string; sessionId?: string } | null;
+export async function currentSession(): Promise<{ admin: Admin; sessionId: string; method: 'password' | 'sso' } | null> {
+  const session = (await getServerSession(authOptions())) as { adminId?: string; sessionId?: string; method?: 'password' | 'sso' } | null;
   if (!session?.adminId || !session.sessionId) return null;
   const [admin] = await (await db()).select().from(admins).where(eq(admins.id, session.adminId));
-  return admin ? { admin, sessionId: session.sessionId } : null;
+  return admin ? { admin, sessionId: session.sessionId, method: session.method ?? 'password' } : null;
 }
 
 /**
@@ -185,8 +234,11 @@ export async function currentSession(): Promise<{ admin: Admin; sessionId: strin
  * else until then (requireSignedIn is for that page alone).
  */
 export async function requireAdmin(): Promise<Admin> {
-  const admin = await requireSignedIn();
-  if (!admin.totpSecret && (await readServerSettings(await db())).requireTwoStep) redirect(TWO_STEP_PATH);
+  const signedIn = await currentSession();
+  if (!signedIn) redirect(await signInPath());
+  const { admin, method } = signedIn;
+  // The rule is for password accounts: single sign-on's second factor is the identity provider's.
+  if (method === 'password' && !admin.totpSecret && (await readServerSettings(await db())).requireTwoStep) redirect(TWO_STEP_PATH);
   return admin;
 }
 

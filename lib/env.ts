@@ -5,6 +5,11 @@ import type { BlockList } from 'node:net';
 import { z } from 'zod';
 import { parseTrustedProxies } from '@/lib/http/client-address';
 
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
 // Every setting the server reads from its environment, validated once. `.env.example` documents them.
 export const envSchema = z
   .object({
@@ -88,6 +93,25 @@ export const envSchema = z
     TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
     /** relay: every call through TURN (tests, sites that allow no direct media); all: the default. */
     ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+    /** Single sign-on for admins (lib/admins/single-sign-on.ts): the OpenID Provider's issuer URL. */
+    OIDC_ISSUER: z
+      .url('OIDC_ISSUER must be the identity provider\'s issuer URL, e.g. https://login.microsoftonline.com/<tenant>/v2.0')
+      .refine(
+        (value) => value.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(value),
+        'OIDC_ISSUER must start with https:// (http:// only on this machine, for tests)',
+      )
+      .optional(),
+    OIDC_CLIENT_ID: z.string().max(512).optional(),
+    OIDC_CLIENT_SECRET: z.string().max(4096).optional(),
+    /** The sign-in button reads "Sign in with <OIDC_NAME>". */
+    OIDC_NAME: z.string().trim().min(1).max(60).default('single sign-on'),
+    /** The ID token claim that lists the person's groups (or roles). */
+    OIDC_GROUPS_CLAIM: z.string().trim().min(1).max(200).default('groups'),
+    /** Comma-separated values of that claim: members become admins, or owners. */
+    OIDC_ADMIN_GROUPS: commaList,
+    OIDC_OWNER_GROUPS: commaList,
+    /** all: every account may use a password; owner: owners only (a break-glass account); none: single sign-on only. */
+    PASSWORD_SIGN_IN: z.enum(['all', 'owner', 'none']).default('all'),
   });
 
 const iceServersSchema = z.array(
@@ -131,11 +155,32 @@ export function parseEnv(source: Record<string, string | undefined>): z.infer<ty
   if (given.ICE_TRANSPORT_POLICY === 'relay' && !given.TURN_URLS && !given.ICE_SERVERS) {
     problems.push('ICE_TRANSPORT_POLICY: relay needs a TURN server (TURN_URLS or ICE_SERVERS)');
   }
+  problems.push(...singleSignOnProblems(given));
   if (!result.success || problems.length) {
     const lines = problems.map((problem) => `  - ${problem}`);
     throw new EnvError(`Televisit cannot start; fix these settings (see .env.example):\n${lines.join('\n')}`);
   }
   return result.data;
+}
+
+/** Single sign-on is all three of issuer, client id and secret, or none; a password rule other than "all" needs it. */
+function singleSignOnProblems(given: Record<string, string | undefined>): string[] {
+  const parts = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'];
+  const set = parts.filter((name) => given[name]);
+  const problems: string[] = [];
+  if (set.length > 0 && set.length < parts.length) {
+    for (const name of parts.filter((part) => !given[part])) problems.push(`${name}: ${name} is required with ${set.join(' and ')} (single sign-on needs all three)`);
+  }
+  if (set.length === parts.length) {
+    if (!given.NEXTAUTH_URL) problems.push('NEXTAUTH_URL: NEXTAUTH_URL is required with OIDC_ISSUER: the redirect URI is <NEXTAUTH_URL>/api/auth/callback/oidc');
+    if (!given.OIDC_ADMIN_GROUPS?.trim() && !given.OIDC_OWNER_GROUPS?.trim()) {
+      problems.push('OIDC_ADMIN_GROUPS: name at least one group in OIDC_ADMIN_GROUPS or OIDC_OWNER_GROUPS, or nobody could sign in');
+    }
+  }
+  if (given.PASSWORD_SIGN_IN && given.PASSWORD_SIGN_IN !== 'all' && set.length < parts.length) {
+    problems.push(`PASSWORD_SIGN_IN: ${given.PASSWORD_SIGN_IN} needs single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), or no admin could sign in`);
+  }
+  return problems;
 }
 
 let cached: Env | undefined;

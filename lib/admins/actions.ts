@@ -10,6 +10,8 @@ import { db } from '@/lib/db';
 import type { Transaction } from '@/lib/db/client';
 import { adminIntegrations, admins, appMilestones, integrations } from '@/lib/db/schema';
 import { fieldErrorsOf } from '@/lib/errors';
+import { OWNER_CREATED } from './milestones';
+import { signInChoices } from './single-sign-on';
 
 export interface ActionResult {
   ok: boolean;
@@ -17,13 +19,13 @@ export interface ActionResult {
   fieldErrors?: Record<string, string>;
 }
 
-const OWNER_CREATED = 'owner_created';
 
 /**
  * The one-time owner account. The milestone row's primary key makes it one-time even when two
  * browsers submit at once; after it exists this action refuses, whoever calls it.
  */
 export async function createOwner(input: unknown): Promise<ActionResult> {
+  if (!signInChoices().passwordForm) return { ok: false, message: 'Passwords are off on this server: the first owner signs in with single sign-on.' };
   const parsed = ownerSetupSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: 'Some fields need attention.', fieldErrors: fieldErrorsOf(parsed.error) };
   const { email, password } = parsed.data;

@@ -12,8 +12,8 @@ const TOUCH_EVERY_MS = 60_000;
 const USER_AGENT_MAX = 256;
 
 export async function startSession(
-  database: Database,
-  session: { adminId: string; userAgent: string; address: string; lifetimeMs: number },
+  database: Database | Transaction,
+  session: { adminId: string; userAgent: string; address: string; lifetimeMs: number; method: 'password' | 'sso' },
   now = new Date(),
 ): Promise<AdminSession> {
   const [row] = await database
@@ -22,6 +22,7 @@ export async function startSession(
       adminId: session.adminId,
       userAgent: session.userAgent.slice(0, USER_AGENT_MAX),
       address: session.address,
+      method: session.method,
       createdAt: now,
       lastSeenAt: now,
       expiresAt: new Date(now.getTime() + session.lifetimeMs),
@@ -86,6 +87,7 @@ export function listActiveSessions(database: Database, adminId?: string, now = n
       expiresAt: adminSessions.expiresAt,
       userAgent: adminSessions.userAgent,
       address: adminSessions.address,
+      method: adminSessions.method,
     })
     .from(adminSessions)
     .innerJoin(admins, eq(admins.id, adminSessions.adminId))

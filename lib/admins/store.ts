@@ -16,12 +16,18 @@ export async function adminCount(database: Database): Promise<number> {
  */
 export async function listAdmins(database: Database, access: Access) {
   const rows = await database
-    .select({ id: admins.id, email: admins.email, role: admins.role, createdAt: admins.createdAt, createdBy: admins.createdBy, twoStep: isNotNull(admins.totpSecret) })
+    .select({ id: admins.id, email: admins.email, role: admins.role, createdAt: admins.createdAt, createdBy: admins.createdBy, twoStep: isNotNull(admins.totpSecret), hasPassword: isNotNull(admins.passwordHash), singleSignOn: isNotNull(admins.oidcSubject) })
     .from(admins)
     .orderBy(asc(admins.createdAt));
   const grants = (await database.select().from(adminIntegrations)).filter((row) => access.isOwner || access.integrationIds.includes(row.integrationId));
   return rows
-    .map((admin) => ({ ...admin, integrationIds: grants.filter((row) => row.adminId === admin.id).map((row) => row.integrationId) }))
+    .map((admin) => ({
+      ...admin,
+      twoStep: Boolean(admin.twoStep),
+      hasPassword: Boolean(admin.hasPassword),
+      singleSignOn: Boolean(admin.singleSignOn),
+      integrationIds: grants.filter((row) => row.adminId === admin.id).map((row) => row.integrationId),
+    }))
     .filter((admin) => access.isOwner || admin.role === 'owner' || admin.id === access.admin.id || admin.integrationIds.length > 0)
     .sort((a, b) => (a.role === b.role ? 0 : a.role === 'owner' ? -1 : 1));
 }

@@ -62,8 +62,12 @@ export const adminRoleEnum = pgEnum('admin_role', ['owner', 'admin']);
 export const admins = pgTable('admins', {
   id: uuid('id').primaryKey().defaultRandom(),
   email: text('email').notNull().unique(),
-  passwordHash: text('password_hash').notNull(),
+  /** Null for an account made by single sign-on: it has no password. */
+  passwordHash: text('password_hash'),
   role: adminRoleEnum('role').notNull().default('admin'),
+  /** The identity provider's issuer and subject this account signs in as (lib/admins/single-sign-on.ts). */
+  oidcIssuer: text('oidc_issuer'),
+  oidcSubject: text('oidc_subject'),
   createdBy: text('created_by'),
   createdAt: createdAt(),
   /** Two-step sign-in (lib/admins/two-step.ts): the TOTP secret, sealed; set once a first code confirmed it. */
@@ -72,7 +76,7 @@ export const admins = pgTable('admins', {
   totpPendingSecret: text('totp_pending_secret'),
   /** The newest 30-second step a code was accepted for: a code is good once (RFC 6238 section 5.2). */
   totpLastStep: bigint('totp_last_step', { mode: 'number' }),
-});
+}, (table) => [uniqueIndex('admins_oidc_identity').on(table.oidcIssuer, table.oidcSubject)]);
 
 /** One-time recovery codes of an admin's two-step sign-in, hashed; a used one keeps its row, marked. */
 export const adminRecoveryCodes = pgTable(
@@ -105,6 +109,8 @@ export const adminSessions = pgTable(
     endedBy: text('ended_by'),
     userAgent: text('user_agent').notNull().default(''),
     address: text('address').notNull().default(''),
+    /** How it signed in: "password" or "sso". */
+    method: text('method').notNull().default('password'),
   },
   (table) => [index('admin_sessions_admin').on(table.adminId)],
 );

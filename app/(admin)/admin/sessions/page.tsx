@@ -2,6 +2,7 @@ import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
 import { requireAccess } from '@/lib/access';
 import { listActiveSessions } from '@/lib/admins/sessions';
+import { signInChoices } from '@/lib/admins/single-sign-on';
 import { currentSession } from '@/lib/auth';
 import { db } from '@/lib/db';
 import { EndSessionButton } from './end-session-button';
@@ -12,6 +13,7 @@ export const metadata = { title: 'Sessions · Televisit' };
 export default async function SessionsPage() {
   const access = await requireAccess();
   const current = await currentSession();
+  const { ssoName } = signInChoices();
   const sessions = await listActiveSessions(await db(), access.isOwner ? undefined : access.admin.id);
   return (
     <main>
@@ -21,7 +23,7 @@ export default async function SessionsPage() {
       </p>
       <AdminTable
         label="Active sessions"
-        columns={[...(access.isOwner ? ['Admin'] : []), 'Device', 'Address', 'Signed in', 'Last used', 'Expires', <span key="end" className="sr-only">End</span>]}
+        columns={[...(access.isOwner ? ['Admin'] : []), 'Device', 'Address', 'Signed in with', 'Signed in', 'Last used', 'Expires', <span key="end" className="sr-only">End</span>]}
         rowCount={sessions.length}
         empty="No active session."
       >
@@ -33,6 +35,7 @@ export default async function SessionsPage() {
               {session.id === current?.sessionId ? <span className="ml-2 rounded bg-brand-100 px-1 text-xs text-brand-800">this browser</span> : null}
             </td>
             <td className="px-3 py-2 font-mono text-xs">{session.address}</td>
+            <td className="px-3 py-2">{session.method === 'sso' ? (ssoName ?? 'Single sign-on') : 'Password'}</td>
             <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.createdAt} /></td>
             <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.lastSeenAt} /></td>
             <td className="whitespace-nowrap px-3 py-2"><UtcTime value={session.expiresAt} /></td>

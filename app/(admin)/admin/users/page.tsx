@@ -1,6 +1,7 @@
 import { AdminTable } from '@/components/admin-table';
 import { UtcTime } from '@/components/utc-time';
 import { requireAccess, visibleIntegrations } from '@/lib/access';
+import { passwordSignInAllowed, signInChoices } from '@/lib/admins/single-sign-on';
 import { listAdmins } from '@/lib/admins/store';
 import { db } from '@/lib/db';
 import { listProviders } from '@/lib/providers/store';
@@ -18,6 +19,7 @@ export default async function UsersPage() {
     listProviders(database, access),
     visibleIntegrations(database, access),
   ]);
+  const { ssoName } = signInChoices();
   const nameOf = new Map(integrations.map((integration) => [integration.id, integration.name]));
   const choices = integrations.map((integration) => ({ id: integration.id, name: integration.name }));
   return (
@@ -36,7 +38,7 @@ export default async function UsersPage() {
                 <span className="font-medium break-all">{admin.email}</span>
                 <span className={admin.role === 'owner' ? 'rounded bg-brand-100 px-1.5 text-xs font-semibold text-brand-800' : 'rounded bg-slate-100 px-1.5 text-xs'}>{admin.role}</span>
                 {admin.id === access.admin.id ? <span className="text-slate-600">(you)</span> : null}
-                <span className="text-slate-600">{admin.twoStep ? 'two-step sign-in on' : 'password only'}</span>
+                <span className="text-slate-600">{signInMethods(admin)}</span>
                 <span className="text-slate-600">
                   added {admin.createdAt.toISOString().slice(0, 10)}
                   {admin.createdBy ? ` by ${admin.createdBy}` : ''}
@@ -65,6 +67,13 @@ export default async function UsersPage() {
       {access.isOwner ? (
         <section aria-labelledby="add-admin-heading" className="rounded-lg bg-white p-5 shadow">
           <h2 id="add-admin-heading" className="mb-3 text-base font-semibold">Add an administrator</h2>
+          {ssoName ? (
+            <p className="mb-3 text-sm text-slate-600">
+              People of the admin groups get an account at their first sign-in with {ssoName}. Add someone here to grant integrations before then: the
+              account is linked to them by email when they first sign in.
+              {passwordSignInAllowed('admin') ? null : ' Admins may not sign in with a password on this server, so the initial password is never used.'}
+            </p>
+          ) : null}
           <AddAdminForm choices={choices} />
         </section>
       ) : null}
@@ -99,4 +108,10 @@ export default async function UsersPage() {
       </section>
     </main>
   );
+}
+
+/** How an admin signs in, as the owner needs to know it: through the provider, a password, or both. */
+function signInMethods(admin: { singleSignOn: boolean; hasPassword: boolean; twoStep: boolean }): string {
+  const password = admin.hasPassword ? (admin.twoStep ? 'password with two-step sign-in' : 'password only') : null;
+  return [admin.singleSignOn ? 'single sign-on' : null, password].filter(Boolean).join(' · ') || 'no way to sign in';
 }
