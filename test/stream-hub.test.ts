@@ -117,6 +117,31 @@ describe('the stream hub', () => {
     patientStream.close();
   });
 
+  test('a page saying its microphone and camera are as they were costs nobody a read (each page says so as it enters the call)', async () => {
+    const { join } = await visit();
+    const provider = await join('Provider', 'E6');
+    const patient = await join('Patient', 'P6');
+    const patientConnection = randomUUID();
+    const providerConnection = randomUUID();
+    assert.equal(await connectParticipant(handle.db, provider.participantId, providerConnection), 'connected');
+    assert.equal(await connectParticipant(handle.db, patient.participantId, patientConnection), 'connected');
+    let reads = 0;
+    const counting = new StreamHub(handle.db, (database, meetingId) => {
+      reads++;
+      return readMeetingSnapshot(database, meetingId);
+    });
+    const page = stream(provider.meetingId, provider.participantId, providerConnection);
+    page.close = () => counting.detach(page);
+    counting.attach(page);
+    await eventually(() => states(page).at(-1)?.peers.length === 1);
+    const before = reads;
+    assert.equal(await setMediaState(handle.db, patient.participantId, { connectionId: patientConnection, micOn: true, cameraOn: true }), 'ok');
+    assert.equal(await setMediaState(handle.db, patient.participantId, { connectionId: patientConnection, micOn: false, cameraOn: true }), 'ok');
+    await eventually(() => states(page).at(-1)?.peers[0]?.micOn === false);
+    assert.equal(reads, before + 1, 'one read, for the one change');
+    page.close();
+  });
+
   test('a newer stream of the same person replaces the older one here: it is told, and closed', async () => {
     const { join } = await visit();
     const patient = await join('Patient', 'P2');

@@ -111,7 +111,14 @@ export type MediaStateOutcome = 'ok' | 'not_connected' | 'share_not_allowed';
 export async function setMediaState(database: Database, participantId: string, media: MediaState): Promise<MediaStateOutcome> {
   return database.transaction(async (tx) => {
     const [person] = await tx
-      .select({ meetingId: participants.meetingId, userType: participants.userType, policy: integrations.screenSharePolicy })
+      .select({
+        meetingId: participants.meetingId,
+        userType: participants.userType,
+        policy: integrations.screenSharePolicy,
+        micOn: participants.micOn,
+        cameraOn: participants.cameraOn,
+        sharing: participants.sharing,
+      })
       .from(participants)
       .innerJoin(meetings, eq(meetings.id, participants.meetingId))
       .innerJoin(integrations, eq(integrations.id, meetings.integrationId))
@@ -120,6 +127,9 @@ export async function setMediaState(database: Database, participantId: string, m
     if (!person) return 'not_connected';
     const sharing = media.sharing ?? false;
     if (sharing && !mayShareScreen(person.policy, person.userType)) return 'share_not_allowed';
+    // Every page says where it stands when it enters the call: usually what the view says already.
+    // Unchanged, nobody's view is read again nor sent (it came while the call was being set up).
+    if (person.micOn === media.micOn && person.cameraOn === media.cameraOn && person.sharing === sharing) return 'ok';
     await tx.update(participants).set({ micOn: media.micOn, cameraOn: media.cameraOn, sharing }).where(eq(participants.id, participantId));
     await announceMeetingChange(tx, person.meetingId);
     return 'ok';

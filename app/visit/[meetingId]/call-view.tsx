@@ -66,6 +66,7 @@ export function CallView(props: {
   const call = useCall({
     inCall: true,
     myParticipantId: view.me.participantId,
+    myUserType: view.me.userType,
     myPage: pageId,
     connectionId,
     ice,

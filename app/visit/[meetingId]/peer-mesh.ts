@@ -4,8 +4,14 @@
 //
 // A link belongs to a pair of people, not to their push streams: when either side's stream
 // reconnects (a network blip, an app server restarting or draining), the link and its media go on,
-// and only the address its signals go to changes. Of each pair, the person with the smaller
-// participant ID offers and the other answers, so offers never collide. A link has an id chosen by the offering side: a new offer with the same id is the same
+// and only the address its signals go to changes. Of each pair, one offers and the other answers
+// (see offers): a provider offers to anyone else, and of two providers or two others the smaller
+// participant ID offers. The provider is the one already in the call, its page idle, while the
+// person just let in is still drawing theirs: an offer from the provider's side reached the
+// patient's first picture about 150 ms sooner (bench/video). When offers cross all the same (a
+// page of an earlier version, which offered by participant ID alone; an offer so late the other
+// side made its own, see EXPECT_OFFER_WITHIN_MS), the side the rule names keeps its own and the
+// other answers it. A link has an id chosen by the offering side: a new offer with the same id is the same
 // link renegotiating (an ICE restart keeps its media), one with another id replaces it, and the
 // old one is closed, so a pair never holds two connections. Both sides keep three transceivers in
 // this order: audio, camera, screen; and swap tracks with replaceTrack, so a camera change needs no
@@ -14,12 +20,20 @@
 // can refuse someone the meeting policy does not allow (lib/visit/policies.ts). Starting or
 // stopping a share renegotiates: the offering side offers again; the answering side asks it to.
 //
+// The camera starts small: each link sends it at most 360 lines high until the link's bandwidth
+// estimate says a full picture fits, then at the camera's own size. Started at 720p, a sender's
+// first frames are dropped while the encoder scales itself down to the new link's start bitrate
+// (Chromium drops them one by one, about 300 ms on this machine), and the other side waits that
+// long for its first picture; small, it sends one at once.
+//
 // Recovery: a link that is disconnected for a few seconds, or failed, gets an ICE restart (asked
 // for by the answering side, made by the offering side); one that still has not come back, or
 // never connected, is rebuilt from scratch.
 
 export interface MeshPeer {
   participantId: string;
+  /** Provider, Patient, Guest, Room: a provider offers to the others. */
+  userType: string;
   /** Where signals for this person go now: their current push stream. */
   connectionId: string;
   /** Their page: a new one (a reload, another device) needs a new link; a reconnect keeps it. */
@@ -56,6 +70,7 @@ export interface LinkReport {
 
 export interface PeerMeshOptions {
   myParticipantId: string;
+  myUserType: string;
   /** This page's id, sent with every signal. */
   myPage: string;
   configuration: RTCConfiguration;
@@ -71,10 +86,17 @@ const RESTART_AFTER_DISCONNECTED_MS = 4000;
 const REBUILD_AFTER_RESTART_MS = 12_000;
 const REBUILD_IF_NEVER_CONNECTED_MS = 20_000;
 const ASK_RESTART_EVERY_MS = 4000;
+/** The side that answers offers itself when no offer came in this long (an earlier version's page offers by ID alone, and may be waiting for us). */
+const EXPECT_OFFER_WITHIN_MS = 4000;
 const WATCH_EVERY_MS = 1000;
 const STATS_EVERY_MS = 2000;
-/** The screen's transceiver: the third, after audio and the camera. */
+/** The camera's transceiver, after audio; the screen's is the third. */
+const CAMERA = 1;
 const SCREEN = 2;
+/** A new link sends the camera at most this many lines high... */
+const START_HEIGHT = 360;
+/** ...until its bandwidth estimate reaches this (a 720p picture needs about 1 to 1.5 Mbps). */
+const FULL_SIZE_FROM_BPS = 1_000_000;
 
 interface Link {
   id: string;
@@ -96,6 +118,8 @@ interface Link {
   askedRestartAt: number;
   report: LinkReport;
   lastInbound: { received: number; lost: number } | null;
+  /** The camera goes at its own size on this link (see START_HEIGHT). */
+  fullSize: boolean;
 }
 
 export class PeerMesh {
@@ -104,6 +128,10 @@ export class PeerMesh {
   private readonly addresses = new Map<string, string>();
   /** Each peer's page, as the view says. */
   private readonly pages = new Map<string, string | null>();
+  /** Each peer's user type, as the view says (who offers). */
+  private readonly userTypes = new Map<string, string>();
+  /** Peers who are to offer to us and have not yet, since when. */
+  private readonly offerExpected = new Map<string, number>();
   private localStream: MediaStream | null = null;
   private screenTrack: MediaStreamTrack | null = null;
   private configuration: RTCConfiguration;
@@ -130,13 +158,17 @@ export class PeerMesh {
     const wanted = new Map(peers.map((peer) => [peer.participantId, peer]));
     for (const participantId of [...this.links.keys()]) if (!wanted.has(participantId)) this.drop(participantId);
     for (const participantId of [...this.addresses.keys()]) if (!wanted.has(participantId)) this.addresses.delete(participantId);
+    for (const participantId of [...this.offerExpected.keys()]) if (!wanted.has(participantId)) this.offerExpected.delete(participantId);
     for (const [participantId, peer] of wanted) {
       this.addresses.set(participantId, peer.connectionId);
       this.pages.set(participantId, peer.page);
+      this.userTypes.set(participantId, peer.userType);
       // They are on another page now (a reload, another device): that page has no link with us.
       const link = this.links.get(participantId);
       if (link && link.remotePage && peer.page && link.remotePage !== peer.page) this.drop(participantId);
-      if (!this.links.has(participantId) && this.options.myParticipantId < participantId) void this.offer(participantId);
+      if (this.links.has(participantId)) continue;
+      if (this.offers(participantId)) void this.offer(participantId);
+      else if (!this.offerExpected.has(participantId)) this.offerExpected.set(participantId, Date.now());
     }
   }
 
@@ -215,6 +247,9 @@ export class PeerMesh {
     if (this.closed || typeof payload.link !== 'string') return;
     if (payload.description?.type === 'offer') {
       let link = this.links.get(from);
+      // Offers crossed: the side that offers by the rule keeps its own (the other answers it).
+      if (link?.initiator && link.id !== payload.link && this.offers(from)) return;
+      this.offerExpected.delete(from);
       if (!link || link.id !== payload.link || link.initiator) {
         this.drop(from);
         link = this.createLink(from, false, payload.link);
@@ -345,6 +380,7 @@ export class PeerMesh {
       askedRestartAt: 0,
       report: { state: 'connecting', mine: 'unknown', theirs: 'unknown', relay: false },
       lastInbound: null,
+      fullSize: false,
     };
     this.links.set(participantId, link);
     pc.onicecandidate = ({ candidate }) => {
@@ -364,6 +400,26 @@ export class PeerMesh {
 
   private watch(): void {
     for (const link of [...this.links.values()]) this.watchLink(link);
+    // No offer came from the side that should make it: we offer (the rule settles a crossing).
+    const now = Date.now();
+    for (const [participantId, since] of [...this.offerExpected]) {
+      if (this.links.has(participantId)) this.offerExpected.delete(participantId);
+      else if (now - since > EXPECT_OFFER_WITHIN_MS && this.addresses.has(participantId)) {
+        this.offerExpected.delete(participantId);
+        void this.offer(participantId);
+      }
+    }
+  }
+
+  /**
+   * Whether we offer to this peer: a provider to anyone else; otherwise the smaller participant
+   * ID (so an unknown peer, of whom we only have a signal, is judged by ID as before).
+   */
+  private offers(participantId: string): boolean {
+    const theirType = this.userTypes.get(participantId);
+    const mine = this.options.myUserType === 'Provider';
+    if (theirType !== undefined && mine !== (theirType === 'Provider')) return mine;
+    return this.options.myParticipantId < participantId;
   }
 
   private watchLink(link: Link): void {
@@ -418,6 +474,11 @@ export class PeerMesh {
           }
         });
         const local = pair ? (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined) : undefined;
+        if (!link.fullSize && (pair?.availableOutgoingBitrate ?? 0) >= FULL_SIZE_FROM_BPS) {
+          link.fullSize = true;
+          const camera = link.pc.getTransceivers()[CAMERA]?.sender;
+          if (camera) await scaleDown(camera, 1);
+        }
         const previous = link.lastInbound;
         link.lastInbound = inbound;
         const received = previous ? inbound.received - previous.received : 0;
@@ -443,7 +504,10 @@ export class PeerMesh {
       const direction = index === SCREEN && !this.screenTrack ? 'recvonly' : 'sendrecv';
       if (transceiver.direction !== direction) transceiver.direction = direction;
       const track = tracks[index] ?? null;
-      if (transceiver.sender.track !== track) void transceiver.sender.replaceTrack(track).catch(() => undefined);
+      if (transceiver.sender.track === track) return;
+      // Before the track goes on, so its first frame already leaves small.
+      if (index === CAMERA && track && !link.fullSize) void scaleDown(transceiver.sender, Math.max(1, (track.getSettings().height ?? START_HEIGHT) / START_HEIGHT));
+      void transceiver.sender.replaceTrack(track).catch(() => undefined);
     });
   }
 
@@ -471,6 +535,16 @@ function quality(loss: number | null, roundTripSeconds: number | null, outgoingB
   if ((loss ?? 0) > 0.1 || (roundTripSeconds ?? 0) > 0.5) return 'poor';
   if ((loss ?? 0) > 0.03 || (roundTripSeconds ?? 0) > 0.3 || (outgoingBitsPerSecond !== null && outgoingBitsPerSecond < 150_000)) return 'weak';
   return 'good';
+}
+
+/** Sends the sender's picture `factor` times smaller each way (1: as the camera makes it). */
+async function scaleDown(sender: RTCRtpSender, factor: number): Promise<void> {
+  const parameters = sender.getParameters();
+  const encoding = parameters.encodings?.[0];
+  if (!encoding || encoding.scaleResolutionDownBy === factor) return;
+  encoding.scaleResolutionDownBy = factor;
+  // A browser that refuses sends the camera at its own size: slower to start, never wrong.
+  await sender.setParameters(parameters).catch(() => undefined);
 }
 
 function randomId(): string {

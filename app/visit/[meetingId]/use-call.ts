@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { IceConfiguration } from '@/lib/visit/ice-servers';
 import type { PeerView } from '@/lib/visit/meeting-view';
 import { PeerMesh, type LinkReport, type SignalPayload } from './peer-mesh';
@@ -9,6 +9,11 @@ import type { SignalInbox } from './signal-inbox';
 // The call's media: one mesh for as long as this person is in the call (it outlives reconnects of
 // the push stream: links are per pair of people), the others' cameras and screens, and how each
 // link is doing.
+//
+// The mesh is made, and told who is in the call, in layout effects: as soon as React has the view,
+// before the browser paints it. In passive effects (after the paint) the first offer of a person
+// just let in waited for their whole call view to be laid out and painted, on a phone's slow
+// thread too (about 50 ms on this 2-core machine, in every admission).
 
 export interface CallMedia {
   remoteStreams: Map<string, MediaStream>;
@@ -21,6 +26,7 @@ export interface CallMedia {
 export function useCall(options: {
   inCall: boolean;
   myParticipantId: string;
+  myUserType: string;
   myPage: string;
   connectionId: string | null;
   ice: IceConfiguration | null;
@@ -30,7 +36,7 @@ export function useCall(options: {
   inbox: SignalInbox;
   sendSignal(body: { from: string; to: string; payload: SignalPayload }): Promise<unknown>;
 }): CallMedia {
-  const { inCall, myParticipantId, myPage, connectionId, ice, peers, localStream, screenTrack, inbox, sendSignal } = options;
+  const { inCall, myParticipantId, myUserType, myPage, connectionId, ice, peers, localStream, screenTrack, inbox, sendSignal } = options;
   const meshRef = useRef<PeerMesh | null>(null);
   const [remoteStreams, setRemoteStreams] = useState<Map<string, MediaStream>>(new Map());
   const [remoteScreens, setRemoteScreens] = useState<Map<string, MediaStream>>(new Map());
@@ -44,11 +50,12 @@ export function useCall(options: {
   iceRef.current = ice;
   const iceReady = ice !== null;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const configuration = iceRef.current;
     if (!inCall || !configuration) return;
     const mesh = new PeerMesh({
       myParticipantId,
+      myUserType,
       myPage,
       configuration: { iceServers: configuration.iceServers, iceTransportPolicy: configuration.iceTransportPolicy },
       send: (to, payload) => (connection.current ? send.current({ from: connection.current, to, payload }) : Promise.resolve()),
@@ -66,7 +73,7 @@ export function useCall(options: {
       setRemoteScreens(new Map());
       setReports(new Map());
     };
-  }, [inCall, iceReady, myParticipantId, myPage, inbox]);
+  }, [inCall, iceReady, myParticipantId, myUserType, myPage, inbox]);
 
   // Our stream came back with a new connection: links still being set up may have lost signals.
   const previousConnection = useRef(connectionId);
@@ -81,13 +88,13 @@ export function useCall(options: {
     if (ice) meshRef.current?.setConfiguration({ iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy });
   }, [ice]);
 
-  useEffect(() => {
-    meshRef.current?.sync(inCall ? peers : []);
-  }, [peers, inCall, iceReady]);
-
-  useEffect(() => {
+  useLayoutEffect(() => {
     meshRef.current?.setLocalStream(localStream);
   }, [localStream, inCall, iceReady]);
+
+  useLayoutEffect(() => {
+    meshRef.current?.sync(inCall ? peers : []);
+  }, [peers, inCall, iceReady]);
 
   useEffect(() => {
     meshRef.current?.setScreen(screenTrack);
