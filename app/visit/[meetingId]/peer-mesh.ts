@@ -126,10 +126,8 @@ export class PeerMesh {
   private readonly links = new Map<string, Link>();
   /** Each peer's current connection, where its signals go (from the view, and from their signals). */
   private readonly addresses = new Map<string, string>();
-  /** Each peer's page, as the view says. */
-  private readonly pages = new Map<string, string | null>();
-  /** Each peer's user type, as the view says (who offers). */
-  private readonly userTypes = new Map<string, string>();
+  /** Each peer as the view last said (their page; their user type, which decides who offers). */
+  private readonly peers = new Map<string, MeshPeer>();
   /** Peers who are to offer to us and have not yet, since when. */
   private readonly offerExpected = new Map<string, number>();
   private localStream: MediaStream | null = null;
@@ -159,10 +157,10 @@ export class PeerMesh {
     for (const participantId of [...this.links.keys()]) if (!wanted.has(participantId)) this.drop(participantId);
     for (const participantId of [...this.addresses.keys()]) if (!wanted.has(participantId)) this.addresses.delete(participantId);
     for (const participantId of [...this.offerExpected.keys()]) if (!wanted.has(participantId)) this.offerExpected.delete(participantId);
+    for (const participantId of [...this.peers.keys()]) if (!wanted.has(participantId)) this.peers.delete(participantId);
     for (const [participantId, peer] of wanted) {
       this.addresses.set(participantId, peer.connectionId);
-      this.pages.set(participantId, peer.page);
-      this.userTypes.set(participantId, peer.userType);
+      this.peers.set(participantId, peer);
       // They are on another page now (a reload, another device): that page has no link with us.
       const link = this.links.get(participantId);
       if (link && link.remotePage && peer.page && link.remotePage !== peer.page) this.drop(participantId);
@@ -287,7 +285,7 @@ export class PeerMesh {
 
   private async offer(participantId: string): Promise<void> {
     const link = this.createLink(participantId, true, randomId());
-    link.remotePage = this.pages.get(participantId) ?? null;
+    link.remotePage = this.peers.get(participantId)?.page ?? null;
     link.pc.addTransceiver('audio', { direction: 'sendrecv' });
     link.pc.addTransceiver('video', { direction: 'sendrecv' });
     link.pc.addTransceiver('video', { direction: 'recvonly' });
@@ -404,7 +402,7 @@ export class PeerMesh {
     const now = Date.now();
     for (const [participantId, since] of [...this.offerExpected]) {
       if (this.links.has(participantId)) this.offerExpected.delete(participantId);
-      else if (now - since > EXPECT_OFFER_WITHIN_MS && this.addresses.has(participantId)) {
+      else if (now - since > EXPECT_OFFER_WITHIN_MS) {
         this.offerExpected.delete(participantId);
         void this.offer(participantId);
       }
@@ -416,7 +414,7 @@ export class PeerMesh {
    * ID (so an unknown peer, of whom we only have a signal, is judged by ID as before).
    */
   private offers(participantId: string): boolean {
-    const theirType = this.userTypes.get(participantId);
+    const theirType = this.peers.get(participantId)?.userType;
     const mine = this.options.myUserType === 'Provider';
     if (theirType !== undefined && mine !== (theirType === 'Provider')) return mine;
     return this.options.myParticipantId < participantId;
@@ -477,7 +475,7 @@ export class PeerMesh {
         if (!link.fullSize && (pair?.availableOutgoingBitrate ?? 0) >= FULL_SIZE_FROM_BPS) {
           link.fullSize = true;
           const camera = link.pc.getTransceivers()[CAMERA]?.sender;
-          if (camera) await scaleDown(camera, 1);
+          if (camera) await scaleCamera(camera, 1);
         }
         const previous = link.lastInbound;
         link.lastInbound = inbound;
@@ -506,7 +504,7 @@ export class PeerMesh {
       const track = tracks[index] ?? null;
       if (transceiver.sender.track === track) return;
       // Before the track goes on, so its first frame already leaves small.
-      if (index === CAMERA && track && !link.fullSize) void scaleDown(transceiver.sender, Math.max(1, (track.getSettings().height ?? START_HEIGHT) / START_HEIGHT));
+      if (index === CAMERA && track && !link.fullSize) void scaleCamera(transceiver.sender, Math.max(1, (track.getSettings().height ?? START_HEIGHT) / START_HEIGHT));
       void transceiver.sender.replaceTrack(track).catch(() => undefined);
     });
   }
@@ -537,8 +535,8 @@ function quality(loss: number | null, roundTripSeconds: number | null, outgoingB
   return 'good';
 }
 
-/** Sends the sender's picture `factor` times smaller each way (1: as the camera makes it). */
-async function scaleDown(sender: RTCRtpSender, factor: number): Promise<void> {
+/** Sends the camera's picture `factor` times smaller each way (1: at the camera's own size). */
+async function scaleCamera(sender: RTCRtpSender, factor: number): Promise<void> {
   const parameters = sender.getParameters();
   const encoding = parameters.encodings?.[0];
   if (!encoding || encoding.scaleResolutionDownBy === factor) return;
