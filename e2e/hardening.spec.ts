@@ -244,15 +244,13 @@ test.describe('request bodies', () => {
     const patient = await launchVisitor(baseUrl(), integration, { SessionID: uniqueSessionId(), UserType: 'Patient', ExternalID: 'PAT5' });
     const answer = await chunkedPost(`/api/visits/${patient.meetingId}/signal`, 50, { Cookie: patient.cookie });
     expect(answer.status).toBe(413);
-    expect(answer.sentMb).toBeLessThan(50);
     expect((await fetch(`${baseUrl()}/api/health`)).status).toBe(200);
   });
 
   test('a device-test result without a session is answered at once, its body unread', async () => {
-    const answer = await chunkedPost('/api/device-test/result', 50);
+    const answer = await chunkedPost('/api/device-test/result', 1);
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ sent: false });
-    expect(answer.sentMb).toBeLessThan(50);
   });
 
   test("device-test results are limited per launch: the sixth in a row is refused, and Epic hears five", async ({ page }) => {
@@ -351,10 +349,11 @@ function rawRequest(method: string, requestPath: string, headers: Record<string,
 }
 
 /**
- * Posts up to `megabytes` chunked, a megabyte every 20 ms (as a slow uplink would), and stops
- * writing when the answer comes: an answer before the whole body went out was given early.
+ * Posts a chunked JSON body that never ends: its start, then `megabytes` more (each written when
+ * the socket takes it), and no last chunk. An answer can only be one given before the body ended:
+ * a server that waited to read it all would never answer, and the test would time out.
  */
-function chunkedPost(requestPath: string, megabytes: number, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; sentMb: number }> {
+function chunkedPost(requestPath: string, megabytes: number, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
   const target = new URL(baseUrl());
   const chunk = Buffer.alloc(1024 * 1024, 0x20);
   return new Promise((resolve, reject) => {
@@ -373,20 +372,19 @@ function chunkedPost(requestPath: string, megabytes: number, headers: Record<str
           } catch {
             // not JSON
           }
-          resolve({ status: response.statusCode ?? 0, body, sentMb: sent });
+          request.destroy();
+          resolve({ status: response.statusCode ?? 0, body });
         });
       },
     );
     request.on('error', (error) => (answered ? undefined : reject(error)));
-    request.write('{"x":"');
-    const timer = setInterval(() => {
-      if (answered || sent >= megabytes) {
-        clearInterval(timer);
-        if (!answered) request.end();
-        return;
+    const writeMore = () => {
+      while (!answered && sent < megabytes) {
+        sent++;
+        if (!request.write(chunk)) return void request.once('drain', writeMore);
       }
-      sent++;
-      request.write(chunk);
-    }, 20);
+    };
+    request.write('{"x":"');
+    writeMore();
   });
 }

@@ -3,6 +3,7 @@ import { png } from '../test/fixtures/images';
 import { query } from './support/database';
 import { launchPath, seedIntegration, uniqueSessionId, type TestIntegration } from './support/epic';
 import { eventually, launchVisitor, openStream } from './support/visit';
+import { expectRemoteVideoPlaying, openRecordedPage } from './support/webrtc';
 
 test.use({ storageState: { cookies: [], origins: [] } });
 
@@ -11,15 +12,6 @@ async function openAs(browser: Browser, path: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(path);
   return page;
-}
-
-/** The other person's video is really playing: it has a picture and its time moves on. */
-async function expectRemoteVideoPlaying(page: Page) {
-  const video = page.getByTestId('remote-video').first();
-  await expect(video).toBeVisible();
-  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.videoWidth), { timeout: 20_000 }).toBeGreaterThan(0);
-  const before = await video.evaluate((element: HTMLVideoElement) => element.currentTime);
-  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.currentTime), { timeout: 10_000 }).toBeGreaterThan(before);
 }
 
 async function seedWithLogo(policy: 'automatic' | 'manual'): Promise<TestIntegration> {
@@ -56,6 +48,19 @@ test('patient waits with the custom text and logo, then enters when the provider
   ]);
   const providersRows = await query('select user_type from providers where integration_id = $1 and epic_user_id = $2', [integration.id, 'EMP42']);
   expect(providersRows).toEqual([{ user_type: 'Licensed' }]);
+  await patient.context().close();
+  await provider.context().close();
+});
+
+test('a provider whose phone is busy as the call starts makes one peer connection: the first view, the call\'s view and the relay credentials rendered at once do not make the link twice', async ({ browser }) => {
+  const integration = await seedIntegration({ admittance_policy: 'automatic' });
+  const sessionId = uniqueSessionId();
+  const patient = await openRecordedPage(browser, launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT3', FirstName: 'Ana' }));
+  await expect(patient.getByTestId('visit-status')).toContainText('Waiting for the host to start this meeting');
+  const provider = await openRecordedPage(browser, launchPath(integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP43', FirstName: 'Lee' }), { busyAtFirstEvents: true });
+  await expectRemoteVideoPlaying(provider);
+  await expectRemoteVideoPlaying(patient);
+  for (const page of [provider, patient]) expect(await page.evaluate(() => (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.length)).toBe(1);
   await patient.context().close();
   await provider.context().close();
 });

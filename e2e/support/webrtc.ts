@@ -15,9 +15,37 @@ export const RECORD_PEER_CONNECTIONS = () => {
   } as typeof RTCPeerConnection;
 };
 
-export async function openRecordedPage(browser: Browser, url: string, options: { width?: number } = {}): Promise<Page> {
+/**
+ * A phone busy as the visit's stream opens: for its first second nothing the stream says is
+ * handled; then all of it is, back to back in one task (as a thread freed from a long task would),
+ * so React renders it at once: the first view, the relay's credentials, the call's view.
+ */
+export const BUSY_AT_FIRST_EVENTS = () => {
+  const Original = window.EventSource;
+  let busy = false;
+  window.EventSource = class extends Original {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init);
+      if (busy) return;
+      busy = true;
+      const held: Array<() => void> = [];
+      let holding = true;
+      setTimeout(() => {
+        holding = false;
+        for (const handle of held.splice(0)) handle();
+      }, 1000);
+      const add = this.addEventListener.bind(this);
+      this.addEventListener = ((type: string, listener: EventListener, options?: AddEventListenerOptions | boolean) =>
+        add(type, (event: Event) => (holding ? held.push(() => listener(event)) : listener(event)), options)) as typeof this.addEventListener;
+    }
+  };
+};
+
+/** A page that records its peer connections; `busyAtFirstEvents`: see BUSY_AT_FIRST_EVENTS. */
+export async function openRecordedPage(browser: Browser, url: string, options: { width?: number; busyAtFirstEvents?: boolean } = {}): Promise<Page> {
   const context: BrowserContext = await browser.newContext({ viewport: { width: options.width ?? 390, height: 800 }, storageState: { cookies: [], origins: [] } });
   await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  if (options.busyAtFirstEvents) await context.addInitScript(BUSY_AT_FIRST_EVENTS);
   const page = await context.newPage();
   await page.goto(url);
   return page;

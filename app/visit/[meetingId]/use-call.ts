@@ -49,10 +49,14 @@ export function useCall(options: {
   const iceRef = useRef(ice);
   iceRef.current = ice;
   const iceReady = ice !== null;
+  // The mesh starts once the stream has given us a connection to send from (an offer made before
+  // would be lost), and outlives the stream's reconnects.
+  const [connected, setConnected] = useState(connectionId !== null);
+  if (connectionId !== null && !connected) setConnected(true);
 
   useLayoutEffect(() => {
     const configuration = iceRef.current;
-    if (!inCall || !configuration) return;
+    if (!inCall || !configuration || !connected) return;
     const mesh = new PeerMesh({
       myParticipantId,
       myUserType,
@@ -73,14 +77,20 @@ export function useCall(options: {
       setRemoteScreens(new Map());
       setReports(new Map());
     };
-  }, [inCall, iceReady, myParticipantId, myUserType, myPage, inbox]);
+  }, [inCall, iceReady, connected, myParticipantId, myUserType, myPage, inbox]);
 
   // Our stream came back with a new connection: links still being set up may have lost signals.
-  const previousConnection = useRef(connectionId);
-  useEffect(() => {
-    const before = previousConnection.current;
-    previousConnection.current = connectionId;
-    if (connectionId && before !== connectionId) meshRef.current?.reconnected();
+  // Only a connection after another one is a return (the first is where the call starts), and it
+  // is told before the sync below: a link made in the same render, on the new connection, lost
+  // nothing. As a passive effect, after the sync, it made a busy page's first offer twice: the
+  // stream's first view, the relay's credentials and the call's view rendered at once, the mesh
+  // offered, then took the first connection for a return and made the link again.
+  const lastConnection = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    if (!connectionId) return;
+    const before = lastConnection.current;
+    lastConnection.current = connectionId;
+    if (before && before !== connectionId) meshRef.current?.reconnected();
   }, [connectionId]);
 
   // Renewed TURN credentials: each link uses them from its next ICE gathering on.
@@ -90,15 +100,15 @@ export function useCall(options: {
 
   useLayoutEffect(() => {
     meshRef.current?.setLocalStream(localStream);
-  }, [localStream, inCall, iceReady]);
+  }, [localStream, inCall, iceReady, connected]);
 
   useLayoutEffect(() => {
     meshRef.current?.sync(inCall ? peers : []);
-  }, [peers, inCall, iceReady]);
+  }, [peers, inCall, iceReady, connected]);
 
   useEffect(() => {
     meshRef.current?.setScreen(screenTrack);
-  }, [screenTrack, inCall, iceReady]);
+  }, [screenTrack, inCall, iceReady, connected]);
 
   const audioLevels = useCallback(() => meshRef.current?.audioLevels() ?? new Map<string, number>(), []);
   return { remoteStreams, remoteScreens, reports, audioLevels };
