@@ -349,9 +349,11 @@ function rawRequest(method: string, requestPath: string, headers: Record<string,
 }
 
 /**
- * Posts a chunked JSON body that never ends: its start, then `megabytes` more (each written when
- * the socket takes it), and no last chunk. An answer can only be one given before the body ended:
- * a server that waited to read it all would never answer, and the test would time out.
+ * Posts a chunked JSON body that never ends: its start, then up to `megabytes` more, a megabyte
+ * every 20 ms (as a slow uplink would; between two the client reads what came back, so a server
+ * that answers and closes is heard, not mistaken for a broken pipe), and no last chunk. An answer
+ * can only be one given before the body ended: a server that waited to read it all would never
+ * answer, and the test would time out.
  */
 function chunkedPost(requestPath: string, megabytes: number, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
   const target = new URL(baseUrl());
@@ -378,13 +380,11 @@ function chunkedPost(requestPath: string, megabytes: number, headers: Record<str
       },
     );
     request.on('error', (error) => (answered ? undefined : reject(error)));
-    const writeMore = () => {
-      while (!answered && sent < megabytes) {
-        sent++;
-        if (!request.write(chunk)) return void request.once('drain', writeMore);
-      }
-    };
     request.write('{"x":"');
-    writeMore();
+    const timer = setInterval(() => {
+      if (answered || sent >= megabytes) return clearInterval(timer);
+      sent++;
+      request.write(chunk);
+    }, 20);
   });
 }
