@@ -110,6 +110,13 @@ export const envSchema = z
     /** Comma-separated values of that claim: members become admins, or owners. */
     OIDC_ADMIN_GROUPS: commaList,
     OIDC_OWNER_GROUPS: commaList,
+    /** The media server for group visits: the WebSocket URL of Janus' API, used by this server only (lib/media-server/janus.ts). */
+    JANUS_URL: z
+      .url('JANUS_URL must be the WebSocket URL of Janus\' API, e.g. ws://127.0.0.1:8188')
+      .refine((value) => /^wss?:\/\//.test(value), 'JANUS_URL must start with ws:// or wss://, e.g. ws://127.0.0.1:8188')
+      .optional(),
+    /** Janus' api_secret, when its janus.jcfg sets one. */
+    JANUS_API_SECRET: z.string().max(512).optional(),
     /** all: every account may use a password; owner: owners only (a break-glass account); none: single sign-on only. */
     PASSWORD_SIGN_IN: z.enum(['all', 'owner', 'none']).default('all'),
   });
@@ -155,6 +162,7 @@ export function parseEnv(source: Record<string, string | undefined>): z.infer<ty
   if (given.ICE_TRANSPORT_POLICY === 'relay' && !given.TURN_URLS && !given.ICE_SERVERS) {
     problems.push('ICE_TRANSPORT_POLICY: relay needs a TURN server (TURN_URLS or ICE_SERVERS)');
   }
+  if (given.JANUS_API_SECRET && !given.JANUS_URL) problems.push('JANUS_URL: JANUS_URL is required with JANUS_API_SECRET (the WebSocket URL of Janus\' API)');
   problems.push(...singleSignOnProblems(given));
   if (!result.success || problems.length) {
     const lines = problems.map((problem) => `  - ${problem}`);

@@ -2,6 +2,7 @@ import { and, count, gt, isNotNull, ne, sql } from 'drizzle-orm';
 import client from 'prom-client';
 import type { Database } from '@/lib/db/client';
 import { meetings, notifications, participants } from '@/lib/db/schema';
+import { mediaServerStatus } from '@/lib/media-server/janus';
 
 // /metrics in Prometheus' text format. Counters and the delivery histogram count in this process;
 // the gauges are read from the database at each scrape, so every server reports the same truth.
@@ -54,6 +55,17 @@ function createMetrics() {
   fromDatabase('televisit_outbox_oldest_pending_seconds', 'Age of the oldest notification still waiting to reach Epic (0 when none)', [], async (db, gauge) => {
     const [row] = await db.select({ oldest: sql<string | null>`min(${notifications.createdAt})` }).from(notifications).where(and(sql`${notifications.state} = 'pending'`));
     gauge.set(row?.oldest ? Math.max(0, (Date.now() - new Date(row.oldest).getTime()) / 1000) : 0);
+  });
+  // Labelled, so that without a media server there is no sample at all (an unlabelled gauge reads 0).
+  new client.Gauge({
+    name: 'televisit_media_server_up',
+    help: 'Whether this server is connected to the media server (Janus, JANUS_URL): 1 up, 0 down; no sample when none is set',
+    labelNames: ['media_server'],
+    registers: [registry],
+    collect() {
+      const status = mediaServerStatus();
+      if (status.configured) this.set({ media_server: 'janus' }, status.up ? 1 : 0);
+    },
   });
   return {
     registry,

@@ -4,6 +4,7 @@ import { env, EnvError } from '@/lib/env';
 import { startNotificationWorker } from '@/lib/epic/notification-worker';
 import { describeError, log } from '@/lib/log';
 import { startMaintenance } from '@/lib/maintenance';
+import { startMediaServerMonitor } from '@/lib/media-server/janus';
 import { serverId, startPresence } from '@/lib/visit/server-presence';
 import { streamHub } from '@/lib/visit/stream-hub';
 import { settleDisconnects } from '@/lib/visit/visit-stream';
@@ -30,9 +31,12 @@ export async function startServer(socketRoutes: SocketRoutes): Promise<void> {
     retryBaseMs: env().NOTIFY_RETRY_BASE_MS,
     retryWindowMs: env().NOTIFY_RETRY_WINDOW_HOURS * 3600_000,
   });
+  const { JANUS_URL, JANUS_API_SECRET } = env();
+  const mediaServer = JANUS_URL ? startMediaServerMonitor({ url: JANUS_URL, apiSecret: JANUS_API_SECRET }) : null;
   started = {
     async stop() {
       maintenance.stop();
+      await mediaServer?.stop();
       await worker.stop();
       await presence.stop();
     },

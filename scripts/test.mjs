@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: every test. Installs Debian's Chromium and coturn when they are missing, runs the
+// `npm test`: every test. Installs Debian's Chromium, coturn, nginx and Janus when they are missing, runs the
 // type check, the unit and database tests, builds the app, then runs the Playwright suite against the built app.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -10,13 +10,15 @@ const root = path.resolve(import.meta.dirname, '..');
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const turnserver = process.env.TURN_SERVER_PATH ?? '/usr/bin/turnserver';
 const nginx = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
+const janus = process.env.JANUS_PATH ?? '/usr/bin/janus';
 const results = [];
 
 // Debian's packages the browser tests need: Chromium; coturn for the calls through a relay; nginx as
-// the load balancer in front of several app servers.
+// the load balancer in front of several app servers; Janus, the media server of group visits.
 ensureDebianPackage('chromium', chromium, 'CHROMIUM_PATH');
 ensureDebianPackage('coturn', turnserver, 'TURN_SERVER_PATH');
 ensureDebianPackage('nginx', nginx, 'NGINX_PATH');
+ensureDebianPackage('janus', janus, 'JANUS_PATH');
 const unitFiles = readdirSync(path.join(root, 'test')).filter((name) => name.endsWith('.test.ts')).map((name) => path.join('test', name));
 step('types (tsc, every file: app, tests, benchmarks)', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root]);
 step('unit and database tests', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...unitFiles]);

@@ -148,6 +148,14 @@ describe('parseEnv', () => {
     assert.equal(parse({}).NEXTAUTH_URL, undefined);
   });
 
+  test('JANUS_URL is the WebSocket URL of Janus\' API; its API secret alone is refused', () => {
+    assert.equal(parse({ JANUS_URL: 'ws://127.0.0.1:8188', JANUS_API_SECRET: 's' }).JANUS_URL, 'ws://127.0.0.1:8188');
+    assert.equal(parse({ JANUS_URL: 'wss://janus.hospital.org/ws' }).JANUS_URL, 'wss://janus.hospital.org/ws');
+    assert.match(problems({ JANUS_URL: 'http://127.0.0.1:8088/janus' }), /JANUS_URL must start with ws:\/\/ or wss:\/\//);
+    assert.match(problems({ JANUS_URL: '127.0.0.1:8188' }), /JANUS_URL must be the WebSocket URL/);
+    assert.match(problems({ JANUS_API_SECRET: 's' }), /JANUS_URL is required with JANUS_API_SECRET/);
+  });
+
   test('TRUSTED_PROXIES is a list of addresses and ranges; anything else stops the server', () => {
     assert.equal(parse({ TRUSTED_PROXIES: '10.0.0.0/8, ::1' }).TRUSTED_PROXIES, '10.0.0.0/8, ::1');
     assert.match(problems({ TRUSTED_PROXIES: 'proxy.internal' }), /TRUSTED_PROXIES: "proxy.internal" is not an IP address/);

@@ -2,11 +2,13 @@ import { AdminTable } from '@/components/admin-table';
 import Link from 'next/link';
 import { UtcTime } from '@/components/utc-time';
 import { DeliveryHealthChart } from './delivery-health-chart';
+import { MediaServerLine } from './media-server-line';
 import { buttonClass, inputClass } from '@/components/field';
 import { FILTER_FIELD, FILTER_FORM, IntegrationFilter, SEARCH_FIELD } from '@/components/integration-filter';
 import { canSee, requireAccess, visibleIntegrations } from '@/lib/access';
 import { db } from '@/lib/db';
 import { deliveryHealth } from '@/lib/epic/delivery-health';
+import { mediaServerStatus } from '@/lib/media-server/janus';
 import { recordsSearchSchema, searchNotificationRecords, stateLabel, type RecordsSearch } from '@/lib/epic/notification-records';
 
 export const metadata = { title: 'Notification Records · Televisit' };
@@ -34,6 +36,7 @@ export default async function NotificationRecordsPage({ searchParams }: { search
         Every call made to Epic: join and leave notifications (the green light) and device-test results. RespCode is Epic&apos;s HTTP answer;
         0 means no answer came (refused, timed out, or not sent).
       </p>
+      <MediaServerLine status={mediaServerStatus()} />
       <form method="get" role="search" aria-label="Search" className={FILTER_FORM}>
         <div className={SEARCH_FIELD}>
           <label htmlFor="q" className="block text-sm font-medium">Meeting ID or Epic session ID</label>

@@ -1,0 +1,132 @@
+import { describeError, log } from '@/lib/log';
+
+// The media server (Janus, JANUS_URL): this server's own connection to its API, kept open, and
+// whether it is up now. Only the server talks to Janus; browsers never see its address or secret.
+//
+// One connection per server process, with one session on it (janode sends its keepalives). When
+// the connection closes or fails (Janus restarted, the network between them cut), the media server
+// is down from that moment, and the connection is tried again after 1 s, then 2, 4 and 8, then every
+// 10 s, until it is back. Admins see the state on the Notification Records page and in /metrics.
+//
+// The state is kept on globalThis: the route bundles have copies of this module, and must read what
+// the copy started by instrumentation holds.
+
+export interface MediaServerStatus {
+  /** JANUS_URL is set. */
+  configured: boolean;
+  up: boolean;
+  /** Since when it has been up, or down. */
+  since: Date | null;
+  /** Why it is down, from the last try (never the secret). */
+  reason: string | null;
+}
+
+interface Monitor {
+  status: MediaServerStatus;
+  stop(): Promise<void>;
+}
+
+const holder = globalThis as typeof globalThis & { __televisitMediaServer?: Monitor };
+const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 10_000];
+/** A connection that does not open in this long is a failed try (a firewall that drops packets). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export function mediaServerStatus(): MediaServerStatus {
+  return holder.__televisitMediaServer?.status ?? { configured: false, up: false, since: null, reason: null };
+}
+
+/** Connects to Janus and keeps connecting; one monitor per process. */
+export function startMediaServerMonitor(options: { url: string; apiSecret?: string }): { stop(): Promise<void> } {
+  if (holder.__televisitMediaServer) return holder.__televisitMediaServer;
+  const status: MediaServerStatus = { configured: true, up: false, since: new Date(), reason: 'connecting' };
+  let stopped = false;
+  let failures = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let close: (() => Promise<void>) | null = null;
+
+  const setDown = (reason: string) => {
+    if (status.up || status.reason !== reason) log.warn({ area: 'media-server', reason }, 'media server down');
+    if (status.up) status.since = new Date();
+    status.up = false;
+    status.reason = reason;
+  };
+
+  const connect = async () => {
+    if (stopped) return;
+    try {
+      const Janode = (await import('janode')).default;
+      Janode.Logger.setLevel('none');
+      const connecting = Janode.connect({ address: { url: options.url, apisecret: options.apiSecret }, max_retries: 0 });
+      const connection = await withTimeout(connecting, CONNECT_TIMEOUT_MS).catch((error: unknown) => {
+        // One that opens after all is closed at once.
+        void connecting.then((late) => late.close()).catch(() => undefined);
+        throw error;
+      });
+      const ended = (reason: string) => {
+        if (close === null) return;
+        close = null;
+        setDown(reason);
+        void connection.close().catch(() => undefined);
+        schedule();
+      };
+      close = async () => {
+        close = null;
+        await connection.close().catch(() => undefined);
+      };
+      connection.once(Janode.EVENT.CONNECTION_CLOSED, () => ended('connection closed'));
+      connection.once(Janode.EVENT.CONNECTION_ERROR, (error: unknown) => ended(reasonOf(error)));
+      // A session proves Janus answers (and that the API secret is right), and its keepalives
+      // find a Janus that stopped answering on an open socket.
+      const session = await withTimeout(connection.create(), CONNECT_TIMEOUT_MS);
+      session.once(Janode.EVENT.SESSION_DESTROYED, () => ended('session lost'));
+      if (stopped) return void (await close?.());
+      failures = 0;
+      status.up = true;
+      status.since = new Date();
+      status.reason = null;
+      log.info({ area: 'media-server' }, 'media server up');
+    } catch (error) {
+      await close?.();
+      setDown(reasonOf(error));
+      schedule();
+    }
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    clearTimeout(retry);
+    retry = setTimeout(() => void connect(), RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length - 1)]);
+    retry.unref();
+    failures++;
+  };
+
+  const monitor: Monitor = {
+    status,
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      await close?.();
+      if (holder.__televisitMediaServer === monitor) delete holder.__televisitMediaServer;
+    },
+  };
+  holder.__televisitMediaServer = monitor;
+  void connect();
+  return monitor;
+}
+
+function withTimeout<Value>(promise: Promise<Value>, ms: number): Promise<Value> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Why a try failed, in words: janode passes on the WebSocket's error events, which are not Errors. */
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) return describeError(error).message;
+  const event = error as { error?: unknown; message?: unknown } | null;
+  if (event?.error instanceof Error) return describeError(event.error).message;
+  if (typeof event?.message === 'string' && event.message) return event.message.slice(0, 300);
+  return 'could not connect';
+}
