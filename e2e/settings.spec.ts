@@ -29,6 +29,7 @@ test('every field is saved and shown again after a reload, with secrets sealed a
   await page.getByLabel('Vendor Name').fill('Televisit Health');
   await page.getByLabel('Epic server time zone').fill('America/New_York');
   await page.getByLabel('Default link validity (minutes)').fill('90');
+  await page.getByLabel('Largest visit').fill('3');
   await page.getByLabel('Authorization Type').selectOption('basic');
   await page.getByLabel('Auth Name').fill('emp$TELEVISIT');
   await page.getByLabel('Auth Password').fill(AUTH_PASSWORD);
@@ -54,6 +55,7 @@ test('every field is saved and shown again after a reload, with secrets sealed a
   await expect(page.getByLabel('Vendor Name')).toHaveValue('Televisit Health');
   await expect(page.getByLabel('Epic server time zone')).toHaveValue('America/New_York');
   await expect(page.getByLabel('Default link validity (minutes)')).toHaveValue('90');
+  await expect(page.getByLabel('Largest visit')).toHaveValue('3');
   await expect(page.getByLabel('Authorization Type')).toHaveValue('basic');
   await expect(page.getByLabel('Auth Name')).toHaveValue('emp$TELEVISIT');
   await expect(page.getByLabel('Auth Password')).toHaveValue('');
@@ -69,7 +71,7 @@ test('every field is saved and shown again after a reload, with secrets sealed a
   expect(logo.headers()['cache-control']).toContain('max-age=31536000');
 
   const [row] = await query<Record<string, string>>('select * from integrations');
-  expect(row).toMatchObject({ encryption_key: 'televisit-key-01', auth_name: 'emp$TELEVISIT', admittance_policy: 'manual', epic_time_zone: 'America/New_York' });
+  expect(row).toMatchObject({ encryption_key: 'televisit-key-01', auth_name: 'emp$TELEVISIT', admittance_policy: 'manual', epic_time_zone: 'America/New_York', largest_visit: 3 });
   for (const column of ['encryption_secret_sealed', 'auth_password_sealed']) {
     expect(row![column]).toMatch(/^v1:/);
     expect(row![column]).not.toContain(AES256_SECRET);
@@ -128,6 +130,7 @@ test('each invalid field shows its own error and nothing is saved', async ({ pag
     ['Epic Connection Status Endpoint URL', 'not a url', /absolute URL/],
     ['Epic Device Test Endpoint URL', 'ftp://epic.example/device', 'Only http and https URLs are accepted'],
     ['Custom Text', 'x'.repeat(257), 'At most 256 characters'],
+    ['Largest visit', '5', /At most 4 people/],
   ];
   for (const [label, value] of cases) await page.getByLabel(label).fill(value);
   await expect(page.getByTestId('custom-text-counter')).toHaveText('257 / 256 characters');

@@ -182,3 +182,23 @@ test('up to four people at once: a fifth is told the visit is full, and someone 
     .toBe(303);
   for (const stream of streams) stream.close();
 });
+
+test("an integration's Largest visit of 2: a third person is told the visit is full, at launch and on a stream opened late; the two in are never refused", async ({ baseURL }) => {
+  const integration = await seedIntegration({ largest_visit: 2 });
+  const sessionId = uniqueSessionId();
+  const provider = await launchVisitor(baseURL!, integration, { SessionID: sessionId, UserType: 'Provider', ExternalID: 'EMP410' });
+  // Launched while there was room, but not yet connected.
+  const late = await launchVisitor(baseURL!, integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT412' });
+  const patient = await launchVisitor(baseURL!, integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT411' });
+  const streams = [await openStream(baseURL!, provider), await openStream(baseURL!, patient)];
+  for (const stream of streams) await eventually(() => stream.state());
+
+  const third = await fetch(`${baseURL}${launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT413' })}`, { redirect: 'manual' });
+  expect(await third.text()).toContain('This visit is full');
+  const lateStream = await openStream(baseURL!, late);
+  expect((await eventually(() => lateStream.state()))['stage']).toBe('full');
+  lateStream.close();
+  const again = await fetch(`${baseURL}${launchPath(integration, { SessionID: sessionId, UserType: 'Patient', ExternalID: 'PAT411' })}`, { redirect: 'manual' });
+  expect(again.status).toBe(303);
+  for (const stream of streams) stream.close();
+});

@@ -47,6 +47,7 @@ function form(overrides: Partial<SettingsFormValues> = {}): SettingsFormValues {
     customText: '',
     screenSharePolicy: 'providers',
     chatEnabled: false,
+    largestVisit: '4',
     ...overrides,
   };
 }
@@ -115,6 +116,22 @@ describe('settingsSchema', () => {
       for (const value of ['-1', '1.5', '', 'sixty', '1e3']) {
         assertRefused({ defaultLinkValidityMinutes: value }, 'defaultLinkValidityMinutes', /Enter whole minutes/);
       }
+    });
+  });
+
+  describe('largest visit', () => {
+    test('2 to 4 people are accepted, as numbers', () => {
+      for (const people of [2, 3, 4]) assert.equal(assertAccepted({ largestVisit: ` ${people} ` }).largestVisit, people);
+    });
+
+    test('1 person is refused; more than 4 are refused until visits go through the media server', () => {
+      assertRefused({ largestVisit: '1' }, 'largestVisit', /At least 2 people/);
+      assertRefused({ largestVisit: '5' }, 'largestVisit', /At most 4 people/);
+      assertRefused({ largestVisit: '12' }, 'largestVisit', /At most 4 people/);
+    });
+
+    test('empty, fractional, negative and non-numeric values are refused', () => {
+      for (const value of ['', '2.5', '-3', 'four', '100']) assertRefused({ largestVisit: value }, 'largestVisit', /Enter a number of people/);
     });
   });
 

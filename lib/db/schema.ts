@@ -181,11 +181,13 @@ export const integrations = pgTable('integrations', {
   /** Meeting policies (per integration). Televisit never records. */
   screenSharePolicy: screenSharePolicyEnum('screen_share_policy').notNull().default('providers'),
   chatEnabled: boolean('chat_enabled').notNull().default(false),
+  /** People connected to one of its visits at once; anyone past it is told the visit is full. */
+  largestVisit: integer('largest_visit').notNull().default(4),
   /** A retired integration's links are refused; its records stay for their retention. */
   retiredAt: timestamp('retired_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (table) => [check('integrations_largest_visit', sql`${table.largestVisit} between 2 and 12`)]);
 
 /** Which integrations an admin (not an owner) may see and change. */
 export const adminIntegrations = pgTable(

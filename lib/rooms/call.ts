@@ -2,9 +2,9 @@ import { and, desc, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { meetings, participants, rooms } from '@/lib/db/schema';
 import { announce, announceMeetingChange } from '@/lib/db/bus';
+import { largestVisitOf } from '@/lib/visit/meeting-state';
 import { displayName } from '@/lib/visit/meeting-view';
 import { roomOnline, roomTopic, type Room } from '@/lib/rooms/store';
-import { MAX_PEOPLE_IN_VISIT } from '@/lib/visit/schema';
 
 // Epic monitor calls: a provider's launch that carries RoomName calls that room's device into the
 // visit. The room is a participant of its own type (Room): its joins and leaves are participant
@@ -37,7 +37,7 @@ export async function callRoom(database: Database, call: { integrationId: string
       .select({ count: sql<number>`count(*)::int`, roomIn: sql<boolean>`bool_or(${participants.roomId} = ${room.id})` })
       .from(participants)
       .where(and(eq(participants.meetingId, meeting.id), isNotNull(participants.connectionId)));
-    if (!connected?.roomIn && (connected?.count ?? 0) >= MAX_PEOPLE_IN_VISIT) return 'visit_full';
+    if (!connected?.roomIn && (connected?.count ?? 0) >= (await largestVisitOf(tx, call.integrationId))) return 'visit_full';
     await tx
       .insert(participants)
       .values({

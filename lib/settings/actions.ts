@@ -164,6 +164,7 @@ function rowValues(settings: SettingsValues, current: Integration | null, logoHa
     name: settings.name,
     screenSharePolicy: settings.screenSharePolicy,
     chatEnabled: settings.chatEnabled,
+    largestVisit: settings.largestVisit,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
+import { PEER_TO_PEER_LARGEST_VISIT, SMALLEST_VISIT } from '@/lib/visit/schema';
 
 // The Epic integration settings: one schema for the browser form and the server action.
 // Labels follow Zoom's Epic integration page so an Epic analyst recognises every field.
@@ -74,6 +75,7 @@ export const SETTINGS_FIELD_LABELS: Record<string, string> = {
   logo: 'Custom Logo',
   screenSharePolicy: 'Screen sharing',
   chatEnabled: 'Chat',
+  largestVisit: 'Largest visit',
 };
 
 /** Which secrets are already stored: an empty secret field then means "keep it". */
@@ -157,6 +159,17 @@ export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
         .refine((text) => characterCount(text) <= LAUNCH_TEXT_MAX, `At most ${LAUNCH_TEXT_MAX} characters`),
       screenSharePolicy: z.enum(SCREEN_SHARE_POLICIES, 'Choose who may share a screen'),
       chatEnabled: z.boolean(),
+      largestVisit: z
+        .string()
+        .trim()
+        .regex(/^\d{1,2}$/, 'Enter a number of people')
+        .transform(Number)
+        .pipe(
+          z
+            .number()
+            .min(SMALLEST_VISIT, `At least ${SMALLEST_VISIT} people`)
+            .max(PEER_TO_PEER_LARGEST_VISIT, `At most ${PEER_TO_PEER_LARGEST_VISIT} people: video goes between the browsers, and a phone cannot send it to more`),
+        ),
     })
     .superRefine((settings, context) => {
       const problem = (field: keyof typeof settings, message: string) =>

@@ -5,6 +5,7 @@ import { integrations, type Integration } from '@/lib/db/schema';
 import { openSecret, secretHint } from '@/lib/secrets';
 import type { ReadLaunchOptions } from '@/lib/epic/launch-token';
 import type { SecretField, SettingsFormValues, StoredSecrets } from '@/lib/settings/schema';
+import { PEER_TO_PEER_LARGEST_VISIT } from '@/lib/visit/schema';
 
 // Secret columns and the name each is sealed under (the name is the AES-GCM associated data).
 export const SEALED_COLUMNS = {
@@ -93,5 +94,6 @@ export function formValues(row: Integration | null): SettingsFormValues {
     customText: row?.customText ?? '',
     screenSharePolicy: row?.screenSharePolicy ?? 'providers',
     chatEnabled: row?.chatEnabled ?? false,
+    largestVisit: String(row?.largestVisit ?? PEER_TO_PEER_LARGEST_VISIT),
   };
 }

@@ -2,7 +2,6 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Database, DatabaseHandle } from '@/lib/db/client';
 import { providers, type Integration } from '@/lib/db/schema';
 import type { LaunchToken } from '@/lib/epic/launch-token';
-import { MAX_PEOPLE_IN_VISIT } from '@/lib/visit/schema';
 
 export type LaunchOutcome = 'ok' | 'visit_ended' | 'visit_full';
 
@@ -32,7 +31,7 @@ export async function joinVisit(
       integration.id, token.meetingKey, token.sessionId, token.conferenceId,
       integration.admittancePolicy, integration.defaultHostEmail, token.userType, token.externalId,
       token.externalIdType, token.firstName, token.lastName, providerId, encryptionKey,
-      token.expiresAt?.toISOString() ?? null, options.startNew === true, MAX_PEOPLE_IN_VISIT,
+      token.expiresAt?.toISOString() ?? null, options.startNew === true, integration.largestVisit,
     ],
   );
   if (!row) throw new Error('the launch function returned nothing');

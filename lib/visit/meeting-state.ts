@@ -5,7 +5,7 @@ import { announce, announceMeetingChange } from '@/lib/db/bus';
 import { roomTopic } from '@/lib/rooms/store';
 import { enqueueConnectionStatus } from '@/lib/epic/outbox';
 import { mayShareScreen } from '@/lib/visit/policies';
-import { MAX_PEOPLE_IN_VISIT, type MediaState } from '@/lib/visit/schema';
+import type { MediaState } from '@/lib/visit/schema';
 import { serverId } from '@/lib/visit/server-presence';
 import { describeError, log } from '@/lib/log';
 
@@ -27,7 +27,7 @@ export async function connectParticipant(database: Database, participantId: stri
     if (participant.userType === 'Room' && participant.calledAt === null) return 'gone';
     // Someone already connected (a reload, a second device) keeps their place; someone new waits
     // for one while the visit has all the people it can hold.
-    if (!participant.connectionId && (await connectedCount(tx, meeting.id)) >= MAX_PEOPLE_IN_VISIT) return 'full';
+    if (!participant.connectionId && (await connectedCount(tx, meeting.id)) >= (await largestVisitOf(tx, meeting.integrationId))) return 'full';
     const now = new Date();
 
     await tx
@@ -235,6 +235,13 @@ async function markDisconnected(tx: Transaction, meeting: Meeting, participant: 
   await recordEvent(tx, meeting, participant, 'Disconnected', now);
   // The last one out starts the idle timer (lib/visit/visit-ending.ts).
   if ((await connectedCount(tx, meeting.id)) === 0) await tx.update(meetings).set({ emptySince: now }).where(eq(meetings.id, meeting.id));
+}
+
+/** The integration's Largest visit: people connected to one of its visits at once. */
+export async function largestVisitOf(tx: Transaction, integrationId: string): Promise<number> {
+  const [row] = await tx.select({ largestVisit: integrations.largestVisit }).from(integrations).where(eq(integrations.id, integrationId));
+  if (!row) throw new Error(`integration ${integrationId} is gone`);
+  return row.largestVisit;
 }
 
 async function connectedCount(tx: Transaction, meetingId: string): Promise<number> {

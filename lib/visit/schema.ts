@@ -14,8 +14,13 @@ export const GUEST_ROLES = ['interpreter', 'family', 'clinician'] as const;
 export type GuestRole = (typeof GUEST_ROLES)[number];
 /** waiting: no provider has joined yet; active: started; ended: over for everyone. */
 export const MEETING_STATES = ['waiting', 'active', 'ended'] as const;
-/** People connected to one visit at once (peer-to-peer video: each sends to every other). */
-export const MAX_PEOPLE_IN_VISIT = 4;
+/**
+ * People connected to one visit at once, per integration ("Largest visit"): at least two, and at
+ * most four while video is peer to peer (each browser sends to every other, and a phone cannot send
+ * to more). Larger visits wait for the media server (issue 18), which raises the top to 12.
+ */
+export const SMALLEST_VISIT = 2;
+export const PEER_TO_PEER_LARGEST_VISIT = 4;
 /** Admitted patients go straight in whenever a provider is there; removed ones stay out. */
 export const ADMISSIONS = ['waiting', 'admitted', 'removed'] as const;
 

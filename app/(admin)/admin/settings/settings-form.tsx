@@ -1,6 +1,7 @@
 'use client';
 
 import { LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
+import { PEER_TO_PEER_LARGEST_VISIT, SMALLEST_VISIT } from '@/lib/visit/schema';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
@@ -319,6 +320,14 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
               <option key={policy} value={policy}>{SCREEN_SHARE_LABELS[policy]}</option>
             ))}
           </select>
+        </Field>
+        <Field
+          id="largestVisit"
+          label="Largest visit"
+          hint={`People in one visit at once, the provider included: ${SMALLEST_VISIT} to ${PEER_TO_PEER_LARGEST_VISIT}. Anyone past it is told the visit is full; someone already in is never refused. Visits of more people need a media server (coming).`}
+          error={error('largestVisit')}
+        >
+          <input type="number" inputMode="numeric" min={SMALLEST_VISIT} max={PEER_TO_PEER_LARGEST_VISIT} step={1} {...text('largestVisit')} />
         </Field>
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" {...form.register('chatEnabled')} />

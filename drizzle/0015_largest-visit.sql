@@ -1,0 +1,2 @@
+ALTER TABLE "integrations" ADD COLUMN "largest_visit" integer DEFAULT 4 NOT NULL;--> statement-breakpoint
+ALTER TABLE "integrations" ADD CONSTRAINT "integrations_largest_visit" CHECK ("integrations"."largest_visit" between 2 and 12);
