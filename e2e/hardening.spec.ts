@@ -379,7 +379,10 @@ function chunkedPost(requestPath: string, megabytes: number, headers: Record<str
         });
       },
     );
-    request.on('error', (error) => (answered ? undefined : reject(error)));
+    request.on('error', (error) => {
+      clearInterval(timer);
+      if (!answered) reject(error);
+    });
     request.write('{"x":"');
     const timer = setInterval(() => {
       if (answered || sent >= megabytes) return clearInterval(timer);

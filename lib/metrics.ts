@@ -59,12 +59,13 @@ function createMetrics() {
   // Labelled, so that without a media server there is no sample at all (an unlabelled gauge reads 0).
   new client.Gauge({
     name: 'televisit_media_server_up',
-    help: 'Whether this server is connected to the media server (Janus, JANUS_URL): 1 up, 0 down; no sample when none is set',
+    help: 'Whether this server is connected to the media server (Janus, JANUS_URL): 1 up, 0 down; no sample when none is set, or while a server that just started makes its first try',
     labelNames: ['media_server'],
     registers: [registry],
     collect() {
       const status = mediaServerStatus();
-      if (status.configured) this.set({ media_server: 'janus' }, status.up ? 1 : 0);
+      this.reset();
+      if (status.configured && status.state !== 'connecting') this.set({ media_server: 'janus' }, status.state === 'up' ? 1 : 0);
     },
   });
   return {

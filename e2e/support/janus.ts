@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitForPort } from './ports';
@@ -73,19 +73,23 @@ admin: {
   const log = openSync(options.logFile, 'a');
   const child: ChildProcess = spawn(JANUS_BINARY, ['-F', dir, '-C', path.join(dir, 'janus.jcfg')], { detached: true, stdio: ['ignore', log, log] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPort(options.port, { child, what: `janus (see ${options.logFile})` });
-  return {
-    url: `ws://127.0.0.1:${options.port}`,
-    apiSecret: options.apiSecret,
-    async stop() {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-      await exited;
-    },
+  const stop = async () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    await exited;
+    closeSync(log);
+    rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    await waitForPort(options.port, { child, what: `janus (see ${options.logFile})` });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `ws://127.0.0.1:${options.port}`, apiSecret: options.apiSecret, stop };
 }
 
 /** The machine's first IPv4 interface that is not loopback (its name, as ice_enforce_list wants). */

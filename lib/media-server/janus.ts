@@ -1,3 +1,4 @@
+import type { JanodeConnection } from 'janode';
 import { describeError, log } from '@/lib/log';
 
 // The media server (Janus, JANUS_URL): this server's own connection to its API, kept open, and
@@ -14,8 +15,9 @@ import { describeError, log } from '@/lib/log';
 export interface MediaServerStatus {
   /** JANUS_URL is set. */
   configured: boolean;
-  up: boolean;
-  /** Since when it has been up, or down. */
+  /** connecting: the first try is under way (a server just started); then up, or down. */
+  state: 'connecting' | 'up' | 'down';
+  /** Since when it has been in that state. */
   since: Date | null;
   /** Why it is down, from the last try (never the secret). */
   reason: string | null;
@@ -30,65 +32,74 @@ const holder = globalThis as typeof globalThis & { __televisitMediaServer?: Moni
 const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 10_000];
 /** A connection that does not open in this long is a failed try (a firewall that drops packets). */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Closing waits for Janus' goodbye at most this long. */
+const CLOSE_TIMEOUT_MS = 5000;
 
 export function mediaServerStatus(): MediaServerStatus {
-  return holder.__televisitMediaServer?.status ?? { configured: false, up: false, since: null, reason: null };
+  return holder.__televisitMediaServer?.status ?? { configured: false, state: 'down', since: null, reason: null };
 }
 
 /** Connects to Janus and keeps connecting; one monitor per process. */
 export function startMediaServerMonitor(options: { url: string; apiSecret?: string }): { stop(): Promise<void> } {
   if (holder.__televisitMediaServer) return holder.__televisitMediaServer;
-  const status: MediaServerStatus = { configured: true, up: false, since: new Date(), reason: 'connecting' };
+  const status: MediaServerStatus = { configured: true, state: 'connecting', since: new Date(), reason: null };
   let stopped = false;
   let failures = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
-  let close: (() => Promise<void>) | null = null;
+  /** The try of now, from connecting to its connection's end: ended once, by whoever asks first. */
+  let current: { end(reason: string | null): Promise<void> } | null = null;
 
   const setDown = (reason: string) => {
-    if (status.up || status.reason !== reason) log.warn({ area: 'media-server', reason }, 'media server down');
-    if (status.up) status.since = new Date();
-    status.up = false;
+    if (status.state !== 'down' || status.reason !== reason) log.warn({ area: 'media-server', reason }, 'media server down');
+    if (status.state !== 'down') status.since = new Date();
+    status.state = 'down';
     status.reason = reason;
   };
 
   const connect = async () => {
     if (stopped) return;
+    let connection: JanodeConnection | null = null;
+    let done = false;
+    // Its connection closing or failing, its session lost, a step failing, or stop() (reason null:
+    // nothing to report, no next try). An event of an earlier connection never touches a later one.
+    const end = async (reason: string | null) => {
+      if (done) return;
+      done = true;
+      if (current === attempt) current = null;
+      if (reason !== null) {
+        setDown(reason);
+        schedule();
+      }
+      if (connection) await withTimeout(connection.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+    };
+    const attempt = { end };
+    current = attempt;
     try {
       const Janode = (await import('janode')).default;
       Janode.Logger.setLevel('none');
       const connecting = Janode.connect({ address: { url: options.url, apisecret: options.apiSecret }, max_retries: 0 });
-      const connection = await withTimeout(connecting, CONNECT_TIMEOUT_MS).catch((error: unknown) => {
+      const opened = await withTimeout(connecting, CONNECT_TIMEOUT_MS).catch((error: unknown) => {
         // One that opens after all is closed at once.
         void connecting.then((late) => late.close()).catch(() => undefined);
         throw error;
       });
-      const ended = (reason: string) => {
-        if (close === null) return;
-        close = null;
-        setDown(reason);
-        void connection.close().catch(() => undefined);
-        schedule();
-      };
-      close = async () => {
-        close = null;
-        await connection.close().catch(() => undefined);
-      };
-      connection.once(Janode.EVENT.CONNECTION_CLOSED, () => ended('connection closed'));
-      connection.once(Janode.EVENT.CONNECTION_ERROR, (error: unknown) => ended(reasonOf(error)));
+      // Stopped while it opened: nobody else will close it.
+      if (done) return void (await withTimeout(opened.close(), CLOSE_TIMEOUT_MS).catch(() => undefined));
+      connection = opened;
+      opened.once(Janode.EVENT.CONNECTION_CLOSED, () => void end('connection closed'));
+      opened.once(Janode.EVENT.CONNECTION_ERROR, (error: unknown) => void end(reasonOf(error)));
       // A session proves Janus answers (and that the API secret is right), and its keepalives
       // find a Janus that stopped answering on an open socket.
-      const session = await withTimeout(connection.create(), CONNECT_TIMEOUT_MS);
-      session.once(Janode.EVENT.SESSION_DESTROYED, () => ended('session lost'));
-      if (stopped) return void (await close?.());
+      const session = await withTimeout(opened.create(), CONNECT_TIMEOUT_MS);
+      if (done) return;
+      session.once(Janode.EVENT.SESSION_DESTROYED, () => void end('session lost'));
       failures = 0;
-      status.up = true;
+      status.state = 'up';
       status.since = new Date();
       status.reason = null;
       log.info({ area: 'media-server' }, 'media server up');
     } catch (error) {
-      await close?.();
-      setDown(reasonOf(error));
-      schedule();
+      await end(reasonOf(error));
     }
   };
 
@@ -105,7 +116,7 @@ export function startMediaServerMonitor(options: { url: string; apiSecret?: stri
     async stop() {
       stopped = true;
       clearTimeout(retry);
-      await close?.();
+      await current?.end(null);
       if (holder.__televisitMediaServer === monitor) delete holder.__televisitMediaServer;
     },
   };

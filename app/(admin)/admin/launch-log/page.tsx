@@ -127,7 +127,7 @@ const OUTCOME_MEANINGS: Record<string, string> = {
   not_yet_valid: 'The Timestamp is more than 5 minutes in the future: check the clocks.',
   configuration_error: 'The stored settings cannot decrypt links (for example a secret that does not fit the algorithm).',
   visit_ended: 'The link was good, but its visit had ended: nobody joined (a provider may start it again).',
-  visit_full: 'The link was good, but the visit already had 4 people connected.',
+  visit_full: 'The link was good, but the visit already had as many people connected as its integration allows (Largest visit).',
   integration_retired: 'The owner retired this integration: its links are refused.',
   new_visit_refused: "A provider's start-again form was not ours, too old, or its integration is gone.",
   room_unknown: 'A provider called a room (RoomName) that is not registered for this integration.',
