@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import path from 'node:path';
+import { signalGroup } from './process-group';
 
 export interface AppServer {
   url: string;
@@ -33,14 +34,14 @@ export async function startApp(options: { port: number; env: Record<string, stri
     port: options.port,
     pid: child.pid!,
     async stop(signal = 'SIGTERM') {
-      killGroup(child, signal);
+      signalGroup(child, signal);
       const stopped = await Promise.race([exited.then(() => true), delay(10_000).then(() => false)]);
       if (!stopped) {
-        killGroup(child, 'SIGKILL');
+        signalGroup(child, 'SIGKILL');
         await exited;
       }
       // The group may outlive its leader for a moment; make sure no child keeps the port.
-      killGroup(child, 'SIGKILL');
+      signalGroup(child, 'SIGKILL');
       return stopped;
     },
   };
@@ -58,16 +59,8 @@ async function waitUntilReady(url: string, child: ChildProcess, logFile: string)
     }
     await delay(250);
   }
-  killGroup(child, 'SIGKILL');
+  signalGroup(child, 'SIGKILL');
   throw new Error(`the app did not answer within 90 s; see ${logFile}`);
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // already gone
-  }
 }
 
 function delay(ms: number) {

@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitForPort } from './ports';
+import { signalGroup } from './process-group';
 
 // Debian's Janus (the media server of group visits) on private ports, from a configuration the test
 // writes: the videoroom plugin only, its WebSocket API on 127.0.0.1 with an API secret, no demo
@@ -74,11 +75,7 @@ admin: {
   const child: ChildProcess = spawn(JANUS_BINARY, ['-F', dir, '-C', path.join(dir, 'janus.jcfg')], { detached: true, stdio: ['ignore', log, log] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
+    signalGroup(child, 'SIGKILL');
     await exited;
     closeSync(log);
     rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitForPort } from './ports';
+import { signalGroup } from './process-group';
 
 // Debian's nginx as the load balancer in front of several app servers, with the proxy settings
 // Televisit ships (deploy/nginx/televisit-proxy.conf), on a private port, stopped by killing its
@@ -50,11 +51,7 @@ ${options.upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 
   return {
     url: `http://127.0.0.1:${options.port}`,
     async stop() {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
+      signalGroup(child, 'SIGKILL');
       await exited;
     },
   };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { waitForPort } from './ports';
+import { signalGroup } from './process-group';
 
 // Debian's coturn on 127.0.0.1 for the length of a test, with the shared-secret credentials
 // Televisit mints (use-auth-secret). Loopback peers must be allowed for a relay between two
@@ -43,13 +44,7 @@ export async function startTurnServer(options: { port: number; secret: string; l
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Ready when it listens (coturn listens on TCP beside UDP on its port).
   await waitForPort(options.port, { child, what: `turnserver (see ${options.logFile})` });
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, name);
-    } catch {
-      // gone
-    }
-  };
+  const signal = (name: NodeJS.Signals) => signalGroup(child, name);
   return {
     url: `turn:127.0.0.1:${options.port}?transport=udp`,
     secret: options.secret,

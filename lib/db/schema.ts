@@ -24,7 +24,7 @@ import {
   OAUTH_CLIENT_AUTH_METHODS,
   PROVIDER_USER_TYPES,
 } from '@/lib/settings/schema';
-import { ADMISSIONS, GUEST_ROLES, MEETING_STATES, PARTICIPANT_TYPES } from '@/lib/visit/schema';
+import { ADMISSIONS, GUEST_ROLES, MEETING_STATES, PARTICIPANT_TYPES, PEER_TO_PEER_LARGEST_VISIT } from '@/lib/visit/schema';
 import { SCREEN_SHARE_POLICIES } from '@/lib/settings/schema';
 
 // One PostgreSQL schema for both databases: PGlite (embedded default) and PostgreSQL.
@@ -182,7 +182,7 @@ export const integrations = pgTable('integrations', {
   screenSharePolicy: screenSharePolicyEnum('screen_share_policy').notNull().default('providers'),
   chatEnabled: boolean('chat_enabled').notNull().default(false),
   /** People connected to one of its visits at once; anyone past it is told the visit is full. */
-  largestVisit: integer('largest_visit').notNull().default(4),
+  largestVisit: integer('largest_visit').notNull().default(PEER_TO_PEER_LARGEST_VISIT),
   /** A retired integration's links are refused; its records stay for their retention. */
   retiredAt: timestamp('retired_at', { withTimezone: true }),
   createdAt: createdAt(),
