@@ -1,10 +1,16 @@
 // The part of janode (Meetecho's Node client for Janus, plain JavaScript without types) this
-// server uses: a WebSocket connection to Janus' API, and a session on it that janode keeps alive.
+// server uses: a WebSocket connection to Janus' API, a session on it that janode keeps alive, and
+// handles on the videoroom plugin that make, check and destroy rooms and kick from them.
 
 declare module 'janode' {
   import type { EventEmitter } from 'node:events';
 
+  export interface JanodeHandle extends EventEmitter {
+    detach(): Promise<void>;
+  }
+
   export interface JanodeSession extends EventEmitter {
+    attach<Handle extends JanodeHandle>(plugin: { id: string; Handle: new (...args: never[]) => Handle }): Promise<Handle>;
     destroy(): Promise<void>;
   }
 
@@ -21,4 +27,34 @@ declare module 'janode' {
 
   const janode: Janode;
   export default janode;
+}
+
+declare module 'janode/plugins/videoroom' {
+  import type { JanodeHandle } from 'janode';
+
+  type Room = number | string;
+
+  export interface VideoRoomHandle extends JanodeHandle {
+    create(params: {
+      room: Room;
+      description?: string;
+      max_publishers?: number;
+      permanent?: boolean;
+      is_private?: boolean;
+      secret?: string;
+      pin?: string;
+      bitrate?: number;
+      bitrate_cap?: boolean;
+      audiocodec?: string;
+      videocodec?: string;
+    }): Promise<{ room: Room; permanent: boolean }>;
+    exists(params: { room: Room }): Promise<{ room: Room; exists: boolean }>;
+    destroy(params: { room: Room; secret?: string; permanent?: boolean }): Promise<{ room: Room; permanent: boolean }>;
+    kick(params: { room: Room; feed: Room; secret?: string }): Promise<{ room: Room; feed: Room }>;
+    joinPublisher(params: { room: Room; feed?: Room; display?: string; pin?: string }): Promise<{ room: Room; feed: Room }>;
+    listParticipants(params: { room: Room; secret?: string }): Promise<{ room: Room; participants: Array<{ feed: Room; display?: string; publisher: boolean }> }>;
+  }
+
+  const plugin: { id: string; Handle: new (...args: never[]) => VideoRoomHandle; EVENT: { VIDEOROOM_LEAVING: string } };
+  export default plugin;
 }

@@ -1,4 +1,4 @@
-import type { JanodeConnection } from 'janode';
+import type { JanodeConnection, JanodeSession } from 'janode';
 import { describeError, log } from '@/lib/log';
 
 // The media server (Janus, JANUS_URL): this server's own connection to its API, kept open, and
@@ -25,6 +25,8 @@ export interface MediaServerStatus {
 
 interface Monitor {
   status: MediaServerStatus;
+  /** The session on the open connection while the media server is up; what visit rooms are made on. */
+  session: JanodeSession | null;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,11 @@ const CLOSE_TIMEOUT_MS = 5000;
 
 export function mediaServerStatus(): MediaServerStatus {
   return holder.__televisitMediaServer?.status ?? { configured: false, state: 'down', since: null, reason: null };
+}
+
+/** The session to drive Janus with now, or null: not configured, connecting, or down. */
+export function mediaServerSession(): JanodeSession | null {
+  return holder.__televisitMediaServer?.session ?? null;
 }
 
 /** Connects to Janus and keeps connecting; one monitor per process. */
@@ -59,6 +66,7 @@ export function startMediaServerMonitor(options: { url: string; apiSecret?: stri
   const connect = async () => {
     if (stopped) return;
     let connection: JanodeConnection | null = null;
+    let ownSession: JanodeSession | null = null;
     let done = false;
     // Its connection closing or failing, its session lost, a step failing, or stop() (reason null:
     // nothing to report, no next try). An event of an earlier connection never touches a later one.
@@ -66,6 +74,7 @@ export function startMediaServerMonitor(options: { url: string; apiSecret?: stri
       if (done) return;
       done = true;
       if (current === attempt) current = null;
+      if (monitor.session && monitor.session === ownSession) monitor.session = null;
       if (reason !== null) {
         setDown(reason);
         schedule();
@@ -93,6 +102,8 @@ export function startMediaServerMonitor(options: { url: string; apiSecret?: stri
       const session = await withTimeout(opened.create(), CONNECT_TIMEOUT_MS);
       if (done) return;
       session.once(Janode.EVENT.SESSION_DESTROYED, () => void end('session lost'));
+      ownSession = session;
+      monitor.session = session;
       failures = 0;
       status.state = 'up';
       status.since = new Date();
@@ -113,6 +124,7 @@ export function startMediaServerMonitor(options: { url: string; apiSecret?: stri
 
   const monitor: Monitor = {
     status,
+    session: null,
     async stop() {
       stopped = true;
       clearTimeout(retry);
@@ -125,10 +137,11 @@ export function startMediaServerMonitor(options: { url: string; apiSecret?: stri
   return monitor;
 }
 
-function withTimeout<Value>(promise: Promise<Value>, ms: number): Promise<Value> {
+/** The promise, or a rejection once `ms` pass without its answer (Janus stopped answering). */
+export function withTimeout<Value>(promise: Promise<Value>, ms: number, what?: string): Promise<Value> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what ? `${what}: ` : ''}no answer in ${ms / 1000} s`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
