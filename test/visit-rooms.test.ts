@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import Janode, { type JanodeConnection, type JanodeSession } from 'janode';
 import VideoRoom from 'janode/plugins/videoroom';
 import { startJanus, type MediaServer } from '../e2e/support/janus.ts';
+import { mediaServerStatus, startMediaServerMonitor } from '../lib/media-server/janus.ts';
 import { closeVisitRoom, kickFromVisitRoom, MediaServerUnavailable, openVisitRoom, visitFeed, visitRoom, visitRoomFeeds } from '../lib/media-server/visit-rooms.ts';
 
 // Each visit's room in a real Janus (Debian's, on private ports): made once however often it is
@@ -54,8 +55,8 @@ test("a visit's room, secret, PIN and feeds are derived from the master key: the
 test('the room is made once however often it is opened, is joined only with its PIN, kicks a removed person, and is gone after the end', async () => {
   const meetingId = randomUUID();
   const { room, pin } = visitRoom(meetingId, masterKey);
+  // Two at once (two people admitted together): one makes it, the other finds it, or is told it exists.
   await Promise.all([openVisitRoom(meetingId, { largestVisit: 6, session, masterKey }), openVisitRoom(meetingId, { largestVisit: 6, session, masterKey })]);
-  await openVisitRoom(meetingId, { largestVisit: 6, session, masterKey });
   assert.equal(await exists(room), true);
 
   const patientId = randomUUID();
@@ -67,6 +68,16 @@ test('the room is made once however often it is opened, is joined only with its 
   const patient = await session.attach(VideoRoom);
   await patient.joinPublisher({ room, feed, display: 'patient', pin });
   assert.deepEqual(await visitRoomFeeds(meetingId, { session, masterKey }), [feed]);
+  // Opened again (a second person admitted, another server): the same room, the patient still in it.
+  await openVisitRoom(meetingId, { largestVisit: 6, session, masterKey });
+  assert.deepEqual(await visitRoomFeeds(meetingId, { session, masterKey }), [feed]);
+  // Managing the room takes its secret: one derived with another key is refused.
+  const wrong = visitRoom(meetingId, randomBytes(32)).secret;
+  const manager = await session.attach(VideoRoom);
+  for (const [name, request] of [['kick', () => manager.kick({ room, feed, secret: wrong })], ['destroy', () => manager.destroy({ room, secret: wrong })]] as const) {
+    await assert.rejects(request(), (error: { _code?: number }) => error._code === 433, name);
+  }
+  await manager.detach();
   // The person's own handle is told they were made to leave.
   const left = once(patient, VideoRoom.EVENT.VIDEOROOM_LEAVING);
   await kickFromVisitRoom(meetingId, patientId, { session, masterKey });
@@ -97,6 +108,28 @@ test('a room that is gone (Janus restarted, and keeps no rooms) is made again on
   await closeVisitRoom(meetingId, { session, masterKey });
 });
 
-test('without a connection to Janus the answer is MediaServerUnavailable, at once', async () => {
-  await assert.rejects(openVisitRoom(randomUUID(), { largestVisit: 6, masterKey }), MediaServerUnavailable);
+test("the rooms use the monitor's session while Janus is up, and say MediaServerUnavailable at once without it", async () => {
+  const meetingId = randomUUID();
+  await assert.rejects(openVisitRoom(meetingId, { largestVisit: 6, masterKey }), MediaServerUnavailable);
+  const monitor = startMediaServerMonitor({ url: janus.url, apiSecret: janus.apiSecret });
+  try {
+    await until(() => mediaServerStatus().state !== 'connecting');
+    assert.equal(mediaServerStatus().state, 'up');
+    const { room } = await openVisitRoom(meetingId, { largestVisit: 6, masterKey });
+    assert.equal(await exists(room), true);
+    await closeVisitRoom(meetingId, { masterKey });
+    assert.equal(await exists(room), false);
+  } finally {
+    await monitor.stop();
+  }
+  await assert.rejects(closeVisitRoom(meetingId, { masterKey }), MediaServerUnavailable);
 });
+
+/** Resolves once `done` holds, checking every 20 ms; fails after 10 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('the state did not come');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

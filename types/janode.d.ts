@@ -52,9 +52,16 @@ declare module 'janode/plugins/videoroom' {
     destroy(params: { room: Room; secret?: string; permanent?: boolean }): Promise<{ room: Room; permanent: boolean }>;
     kick(params: { room: Room; feed: Room; secret?: string }): Promise<{ room: Room; feed: Room }>;
     joinPublisher(params: { room: Room; feed?: Room; display?: string; pin?: string }): Promise<{ room: Room; feed: Room }>;
+    joinConfigurePublisher(params: { room: Room; feed?: Room; display?: string; pin?: string; jsep: RTCSessionDescriptionInit }): Promise<{ room: Room; feed: Room; jsep?: RTCSessionDescriptionInit }>;
+    configure(params: { jsep?: RTCSessionDescriptionInit; restart?: boolean; update?: boolean }): Promise<{ jsep?: RTCSessionDescriptionInit }>;
+    joinSubscriber(params: { room: Room; pin?: string; streams: Array<{ feed: Room; mid?: string }>; autoupdate?: boolean }): Promise<{ room: Room; jsep?: RTCSessionDescriptionInit; streams?: unknown[] }>;
+    update(params: { subscribe?: Array<{ feed: Room }>; unsubscribe?: Array<{ feed: Room }> }): Promise<{ jsep?: RTCSessionDescriptionInit; streams?: unknown[] }>;
+    start(params: { jsep: RTCSessionDescriptionInit }): Promise<unknown>;
+    trickle(candidate: RTCIceCandidateInit): Promise<void>;
+    trickleComplete(): Promise<void>;
     listParticipants(params: { room: Room; secret?: string }): Promise<{ room: Room; participants: Array<{ feed: Room; display?: string; publisher: boolean }> }>;
   }
 
-  const plugin: { id: string; Handle: new (...args: never[]) => VideoRoomHandle; EVENT: { VIDEOROOM_LEAVING: string } };
+  const plugin: { id: string; Handle: new (...args: never[]) => VideoRoomHandle; EVENT: { VIDEOROOM_LEAVING: string; VIDEOROOM_DESTROYED: string } };
   export default plugin;
 }

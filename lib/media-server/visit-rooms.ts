@@ -16,7 +16,7 @@ import { mediaServerSession, withTimeout } from './janus';
 // Rooms are made when needed (openVisitRoom: the first person admitted, and again after Janus
 // restarted and lost its rooms, as it keeps none: not permanent), and destroyed when the visit
 // ends. Each call takes a handle on the monitor's session and lets it go; none waits longer than
-// CALL_TIMEOUT_MS on a Janus that stopped answering.
+// CALL_TIMEOUT_MS for the handle and as long again for the answer.
 
 export interface VisitRoom {
   room: number;
@@ -27,7 +27,7 @@ export interface VisitRoom {
 }
 
 /** Janus' videoroom error codes this module tells apart. */
-const NO_SUCH_ROOM = 426;
+export const NO_SUCH_ROOM = 426;
 const ROOM_EXISTS = 427;
 const NO_SUCH_FEED = 428;
 const CALL_TIMEOUT_MS = 5000;
@@ -51,7 +51,7 @@ export function visitRoom(meetingId: string, masterKey: Buffer = env().masterKey
 
 /** The person's feed (publisher) number in their visit's room. */
 export function visitFeed(meetingId: string, participantId: string, masterKey: Buffer = env().masterKey): number {
-  return safeInteger(derive(masterKey, 'janus-feed', `${meetingId}:${participantId}`));
+  return safeInteger(derive(masterKey, 'janus-feed', `${meetingId}\0${participantId}`));
 }
 
 /** Makes the visit's room unless it is there already (made by another server, or earlier). */
@@ -110,16 +110,39 @@ export async function visitRoomFeeds(meetingId: string, options: { session?: Jan
   });
 }
 
-async function withVideoRoom<Value>(given: JanodeSession | undefined, work: (handle: VideoRoomHandle) => Promise<Value>): Promise<Value> {
+/**
+ * Runs `work` on a videoroom handle of its own, let go of afterwards (without waiting). Janus not
+ * answering in time, or its session gone, is MediaServerUnavailable; Janus' own refusals (with
+ * their videoroom code) are passed on as they are.
+ */
+export async function withVideoRoom<Value>(given: JanodeSession | undefined, work: (handle: VideoRoomHandle) => Promise<Value>): Promise<Value> {
+  const handle = await attachVideoRoom(given);
+  try {
+    return await withTimeout(work(handle), CALL_TIMEOUT_MS, 'videoroom request');
+  } catch (error) {
+    throw unavailableUnlessJanus(error);
+  } finally {
+    void handle.detach().catch(() => undefined);
+  }
+}
+
+/** A handle on the videoroom plugin, on the monitor's session unless one is given; the caller lets it go. */
+export async function attachVideoRoom(given?: JanodeSession): Promise<VideoRoomHandle> {
   const session = given ?? mediaServerSession();
   if (!session) throw new MediaServerUnavailable('not connected');
   const VideoRoom = (await import('janode/plugins/videoroom')).default;
-  const handle = await withTimeout(session.attach(VideoRoom), CALL_TIMEOUT_MS, 'attach');
-  try {
-    return await withTimeout(work(handle), CALL_TIMEOUT_MS, 'videoroom request');
-  } finally {
-    await withTimeout(handle.detach(), CALL_TIMEOUT_MS, 'detach').catch(() => undefined);
-  }
+  const attaching = session.attach(VideoRoom);
+  return withTimeout(attaching, CALL_TIMEOUT_MS, 'attach').catch((error: unknown) => {
+    // One that comes after all is let go at once.
+    void attaching.then((late) => late.detach()).catch(() => undefined);
+    throw unavailableUnlessJanus(error);
+  });
+}
+
+/** Janus' refusal (it has a videoroom error code) as it is; anything else means Janus is not there for us. */
+export function unavailableUnlessJanus(error: unknown): unknown {
+  if (typeof (error as { _code?: unknown } | null)?._code === 'number' || error instanceof MediaServerUnavailable) return error;
+  return new MediaServerUnavailable(error instanceof Error ? error.message : String(error));
 }
 
 /** Rethrows an error unless it is one of Janus' videoroom codes given. */
