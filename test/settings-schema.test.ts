@@ -124,10 +124,18 @@ describe('settingsSchema', () => {
       for (const people of [2, 3, 4]) assert.equal(assertAccepted({ largestVisit: ` ${people} ` }).largestVisit, people);
     });
 
-    test('1 person is refused; more than 4 are refused until visits go through the media server', () => {
+    test('1 person is refused; without a media server (JANUS_URL) more than 4 are refused, and the message says what would allow it', () => {
       assertRefused({ largestVisit: '1' }, 'largestVisit', /At least 2 people/);
-      assertRefused({ largestVisit: '5' }, 'largestVisit', /At most 4 people/);
+      assertRefused({ largestVisit: '5' }, 'largestVisit', /At most 4 people.*media server \(JANUS_URL\)/);
       assertRefused({ largestVisit: '12' }, 'largestVisit', /At most 4 people/);
+    });
+
+    test('with a media server, up to 12 people', () => {
+      const withMediaServer = (largestVisit: string) => settingsSchema(NOTHING_STORED, { publicUrlConfigured: true, mediaServerConfigured: true }).safeParse(form({ largestVisit }));
+      for (const people of [2, 5, 12]) assert.equal(withMediaServer(String(people)).data?.largestVisit, people);
+      const refused = withMediaServer('13');
+      assert.equal(refused.success, false);
+      assert.match(refused.error!.issues.find((issue) => issue.path[0] === 'largestVisit')!.message, /At most 12 people/);
     });
 
     test('empty, fractional, negative and non-numeric values are refused', () => {

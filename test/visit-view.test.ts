@@ -44,7 +44,7 @@ function person(meetingId: string, overrides: Partial<Participant>): Participant
   } as Participant;
 }
 
-function visit(policies: MeetingPolicies = { screenShare: 'providers', chatEnabled: false }) {
+function visit(policies: MeetingPolicies = { screenShare: 'providers', chatEnabled: false, largestVisit: 4 }) {
   const m = meeting();
   const provider = person(m.id, { userType: 'Provider', firstName: 'Lee', lastName: 'Chen' });
   const admitted = person(m.id, { admission: 'admitted', firstName: 'Ana' });
@@ -157,21 +157,21 @@ describe('meeting policies', () => {
   });
 
   test("a patient's offer that sends a second video is refused unless everyone may share", () => {
-    const { snapshot, provider, admitted } = visit({ screenShare: 'providers', chatEnabled: false });
+    const { snapshot, provider, admitted } = visit({ screenShare: 'providers', chatEnabled: false, largestVisit: 4 });
     const to = { from: admitted.connectionId!, to: provider.connectionId! };
     assert.equal(signalRefusal(snapshot, admitted.id, { ...to, payload: offer('sendonly') })?.code, 'share_not_allowed');
     assert.equal(signalRefusal(snapshot, admitted.id, { ...to, payload: offer('recvonly') }), null);
     assert.equal(signalRefusal(snapshot, provider.id, { from: provider.connectionId!, to: admitted.connectionId!, payload: offer('sendonly') }), null);
-    const everyone = { ...snapshot, policies: { screenShare: 'everyone' as const, chatEnabled: false } };
+    const everyone = { ...snapshot, policies: { screenShare: 'everyone' as const, chatEnabled: false, largestVisit: 4 } };
     assert.equal(signalRefusal(everyone, admitted.id, { ...to, payload: offer('sendonly') }), null);
-    const nobody = { ...snapshot, policies: { screenShare: 'nobody' as const, chatEnabled: false } };
+    const nobody = { ...snapshot, policies: { screenShare: 'nobody' as const, chatEnabled: false, largestVisit: 4 } };
     assert.equal(signalRefusal(nobody, provider.id, { from: provider.connectionId!, to: admitted.connectionId!, payload: offer('sendrecv') })?.code, 'share_not_allowed');
   });
 
   test('chat is allowed only to people in the call, and only when the integration turns it on', () => {
-    const off = visit({ screenShare: 'providers', chatEnabled: false });
+    const off = visit({ screenShare: 'providers', chatEnabled: false, largestVisit: 4 });
     assert.equal(viewOf(off.snapshot, off.provider.id).allowed.chat, false);
-    const on = visit({ screenShare: 'providers', chatEnabled: true });
+    const on = visit({ screenShare: 'providers', chatEnabled: true, largestVisit: 4 });
     assert.equal(viewOf(on.snapshot, on.provider.id).allowed.chat, true);
     assert.equal(viewOf(on.snapshot, on.admitted.id).allowed.chat, true);
     assert.equal(viewOf(on.snapshot, on.waiting.id).allowed.chat, false);

@@ -14,7 +14,8 @@ export function sealForApp(value: string, field: 'encryptionSecret' | 'authPassw
   return sealSecret(value, field, appMasterKey());
 }
 
-function appMasterKey(): Buffer {
+/** The e2e app servers' master key (what their secrets are sealed with, and visit rooms derived from). */
+export function appMasterKey(): Buffer {
   return Buffer.from(JSON.parse(process.env.E2E_APP_ENV!).TELEVISIT_MASTER_KEY, 'base64');
 }
 

@@ -57,19 +57,25 @@ export function connectedPeerConnections(page: Page): Promise<number> {
 }
 
 /** The local candidate type of each connected peer connection's selected pair (host, srflx, relay). */
-export function selectedCandidateTypes(page: Page): Promise<string[]> {
+export async function selectedCandidateTypes(page: Page): Promise<string[]> {
+  return (await selectedCandidatePairs(page)).map((pair) => `${pair.localType}/${pair.remoteType}`);
+}
+
+/** Each connected peer connection's selected candidate pair: the candidates' types, and the far end's port. */
+export function selectedCandidatePairs(page: Page): Promise<Array<{ localType: string; remoteType: string; remotePort: number }>> {
   return page.evaluate(async () => {
-    const types: string[] = [];
+    const pairs: Array<{ localType: string; remoteType: string; remotePort: number }> = [];
     for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
       if (pc.connectionState !== 'connected') continue;
       const stats = await pc.getStats();
       stats.forEach((entry: RTCStats & { selectedCandidatePairId?: string }) => {
         if (entry.type !== 'transport' || !entry.selectedCandidatePairId) return;
         const pair = stats.get(entry.selectedCandidatePairId) as { localCandidateId: string; remoteCandidateId: string };
-        types.push(`${(stats.get(pair.localCandidateId) as { candidateType: string }).candidateType}/${(stats.get(pair.remoteCandidateId) as { candidateType: string }).candidateType}`);
+        const remote = stats.get(pair.remoteCandidateId) as { candidateType: string; port: number };
+        pairs.push({ localType: (stats.get(pair.localCandidateId) as { candidateType: string }).candidateType, remoteType: remote.candidateType, remotePort: remote.port });
       });
     }
-    return types;
+    return pairs;
   });
 }
 

@@ -74,7 +74,7 @@ function savedValuesCheck(unsavedFields: readonly string[]): CheckResult {
 /** The saved settings read again by the settings form's own rules, as they stand on this server now. */
 function contradictionChecks(integration: Integration): CheckResult[] {
   const name = 'Settings agree with each other';
-  const parsed = settingsSchema(storedSecrets(integration), { publicUrlConfigured: env().publicUrlConfigured }).safeParse(formValues(integration));
+  const parsed = settingsSchema(storedSecrets(integration), { publicUrlConfigured: env().publicUrlConfigured, mediaServerConfigured: Boolean(env().JANUS_URL) }).safeParse(formValues(integration));
   if (parsed.success) return [{ outcome: 'Passed', name, reason: 'The saved settings pass every rule of the settings form on this server.' }];
   return parsed.error.issues.map((issue) => ({
     outcome: 'Failed' as const,

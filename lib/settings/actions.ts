@@ -53,7 +53,7 @@ export async function saveSettings(formData: FormData): Promise<SaveSettingsResu
     if (!current) return { ok: false, message: 'This integration is not yours to change.' };
   }
 
-  const parsed = settingsSchema(storedSecrets(current), { publicUrlConfigured: env().publicUrlConfigured }).safeParse(parseJson(formData.get('settings')));
+  const parsed = settingsSchema(storedSecrets(current), { publicUrlConfigured: env().publicUrlConfigured, mediaServerConfigured: Boolean(env().JANUS_URL) }).safeParse(parseJson(formData.get('settings')));
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error));
   const settings = parsed.data;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LINK_VALIDITY_MAX_MINUTES } from '@/lib/epic/launch-limits';
-import { PEER_TO_PEER_LARGEST_VISIT, SMALLEST_VISIT } from '@/lib/visit/schema';
+import { MEDIA_SERVER_LARGEST_VISIT, PEER_TO_PEER_LARGEST_VISIT, SMALLEST_VISIT } from '@/lib/visit/schema';
 
 // The Epic integration settings: one schema for the browser form and the server action.
 // Labels follow Zoom's Epic integration page so an Epic analyst recognises every field.
@@ -101,6 +101,13 @@ export function characterCount(text: string): number {
 export interface SettingsContext {
   /** NEXTAUTH_URL is set: Epic can be given a redirect URI for OAuth. */
   publicUrlConfigured: boolean;
+  /** JANUS_URL is set: visits may be larger than browsers can send to each other. */
+  mediaServerConfigured?: boolean;
+}
+
+/** The most people the Largest visit field takes on this server. */
+export function largestVisitAllowed(server: SettingsContext): number {
+  return server.mediaServerConfigured ? MEDIA_SERVER_LARGEST_VISIT : PEER_TO_PEER_LARGEST_VISIT;
 }
 
 export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
@@ -168,7 +175,12 @@ export function settingsSchema(stored: StoredSecrets, server: SettingsContext) {
           z
             .number()
             .min(SMALLEST_VISIT, `At least ${SMALLEST_VISIT} people`)
-            .max(PEER_TO_PEER_LARGEST_VISIT, `At most ${PEER_TO_PEER_LARGEST_VISIT} people: video goes between the browsers, and a phone cannot send it to more`),
+            .max(
+              largestVisitAllowed(server),
+              server.mediaServerConfigured
+                ? `At most ${MEDIA_SERVER_LARGEST_VISIT} people`
+                : `At most ${PEER_TO_PEER_LARGEST_VISIT} people: video goes between the browsers, and a phone cannot send it to more. Larger visits need the media server (JANUS_URL)`,
+            ),
         ),
     })
     .superRefine((settings, context) => {

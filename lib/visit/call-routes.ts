@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { db } from '@/lib/db';
+import { answerMediaServerRequest } from '@/lib/media-server/visit-media';
 import { AppError, badRequest, errorAnswer, tooManyRequests, unauthorized } from '@/lib/errors';
 import { readNodeJsonBody } from '@/lib/http/body';
 import { sharedLimiter, type RateLimiter } from '@/lib/http/rate-limit';
 import { setMediaState } from '@/lib/visit/meeting-state';
 import { PARTICIPANT_COOKIE, verifyParticipantSession, type ParticipantSession } from '@/lib/visit/participant-session';
-import { mediaStateSchema, signalRequestSchema, SIGNAL_MAX_BYTES } from '@/lib/visit/schema';
+import { readMeetingSnapshot } from '@/lib/visit/meeting-view';
+import { mediaServerRequestSchema, mediaStateSchema, signalRequestSchema, SIGNAL_MAX_BYTES } from '@/lib/visit/schema';
 import { relaySignal } from '@/lib/visit/signal-relay';
 import { streamHub } from '@/lib/visit/stream-hub';
 import { serveVisitStream } from '@/lib/visit/visit-stream';
@@ -19,6 +21,8 @@ import { serveVisitStream } from '@/lib/visit/visit-stream';
 //   POST /api/visits/<meetingId>/signal   { from, to, payload }  -> 204
 //   POST /api/visits/<meetingId>/media    { connectionId, micOn, cameraOn, sharing? } -> 204 (403 when sharing is not
 //                                         allowed, 409 from a page that no longer holds the connection)
+//   POST /api/visits/<meetingId>/media-server   { action, ... } -> 200 with Janus' description, or 204
+//                                         (a visit above four people: lib/media-server/visit-media.ts)
 //
 //   GET  /api/visits/<meetingId>/events   the visit's push stream (lib/visit/visit-stream.ts)
 //
@@ -27,7 +31,7 @@ import { serveVisitStream } from '@/lib/visit/visit-stream';
 // cookie gets 401. The key is the participant's ID, never anything the client chose, so the
 // limiter's memory is bounded by its key count, whatever a stranger sends.
 
-const CALL_ROUTE = /^\/api\/visits\/([0-9a-f-]{36})\/(signal|media)(?:\?.*)?$/;
+const CALL_ROUTE = /^\/api\/visits\/([0-9a-f-]{36})\/(signal|media|media-server)(?:\?.*)?$/;
 const STREAM_ROUTE = /^\/api\/visits\/([0-9a-f-]{36})\/events(?:\?.*)?$/;
 
 // Setting up a call takes a few dozen signals (an offer, an answer, candidates) per pair of people,
@@ -53,11 +57,11 @@ export function serveCallRoute(request: IncomingMessage, response: ServerRespons
   if (request.method !== 'POST') return false;
   const match = CALL_ROUTE.exec(request.url ?? '');
   if (!match) return false;
-  void answer(request, response, match[1]!, match[2] === 'signal' ? 'signal' : 'media');
+  void answer(request, response, match[1]!, match[2] as 'signal' | 'media' | 'media-server');
   return true;
 }
 
-async function answer(request: IncomingMessage, response: ServerResponse, meetingId: string, route: 'signal' | 'media') {
+async function answer(request: IncomingMessage, response: ServerResponse, meetingId: string, route: 'signal' | 'media' | 'media-server') {
   try {
     const session = sessionOf(request, meetingId);
     if (route === 'signal') {
@@ -68,6 +72,12 @@ async function answer(request: IncomingMessage, response: ServerResponse, meetin
         throw tooManyRequests(bytes.retryAfterSeconds(session.participantId), 'Too much signalling data; wait a moment');
       }
       await relaySignal(await streamHub(), await db(), meetingId, session.participantId, signal);
+    } else if (route === 'media-server') {
+      takeOrRefuse(signalsPerParticipant(), session.participantId);
+      const ask = mediaServerRequestSchema.parse(await readNodeJsonBody(request, SIGNAL_MAX_BYTES));
+      const snapshot = (await (await streamHub()).followedSnapshot(meetingId)) ?? (await readMeetingSnapshot(await db(), meetingId));
+      const body = await answerMediaServerRequest(snapshot, session.participantId, ask);
+      if (body) return void response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
     } else {
       takeOrRefuse(mediaChangesPerParticipant(), session.participantId);
       const media = mediaStateSchema.parse(await readNodeJsonBody(request, MEDIA_MAX_BYTES));

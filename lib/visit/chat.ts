@@ -21,7 +21,7 @@ export async function postChatMessage(database: Database, meetingId: string, sen
   await database.transaction(async (tx) => {
     // Locked as admissions, removals and connects lock it: the audience is exactly who is in now.
     const [row] = await tx
-      .select({ meeting: getTableColumns(meetings), screenShare: integrations.screenSharePolicy, chatEnabled: integrations.chatEnabled })
+      .select({ meeting: getTableColumns(meetings), screenShare: integrations.screenSharePolicy, chatEnabled: integrations.chatEnabled, largestVisit: integrations.largestVisit })
       .from(meetings)
       .innerJoin(integrations, eq(integrations.id, meetings.integrationId))
       .where(eq(meetings.id, meetingId))
@@ -29,7 +29,7 @@ export async function postChatMessage(database: Database, meetingId: string, sen
     if (!row) throw new AppError('not_in_call', 403, 'Only people in the call can chat');
     if (!row.chatEnabled) throw new AppError('chat_off', 403, 'Chat is turned off for these visits');
     const people = await tx.select().from(participants).where(eq(participants.meetingId, meetingId)).orderBy(asc(participants.createdAt), asc(participants.id));
-    const snapshot: MeetingSnapshot = { meeting: row.meeting, people, policies: { screenShare: row.screenShare, chatEnabled: row.chatEnabled }, chat: [] };
+    const snapshot: MeetingSnapshot = { meeting: row.meeting, people, policies: { screenShare: row.screenShare, chatEnabled: row.chatEnabled, largestVisit: row.largestVisit }, chat: [] };
     const sender = people.find((person) => person.id === senderId);
     if (!sender || !isInCall(snapshot, sender)) throw new AppError('not_in_call', 403, 'Only people in the call can chat');
     if (sender.connectionId !== connectionId) throw new AppError('not_connected', 409, 'This page is no longer connected to the visit; reload it to chat');

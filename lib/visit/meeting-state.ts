@@ -2,6 +2,7 @@ import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '@/lib/db/client';
 import { chatMessages, guestInvites, integrations, meetings, participantEvents, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
 import { announce, announceMeetingChange } from '@/lib/db/bus';
+import { afterRemoval, afterVisitEnded } from '@/lib/media-server/visit-media';
 import { roomTopic } from '@/lib/rooms/store';
 import { enqueueConnectionStatus } from '@/lib/epic/outbox';
 import { mayShareScreen } from '@/lib/visit/policies';
@@ -143,7 +144,7 @@ export type ProviderAction = 'admit' | 'remove' | 'readmit';
  * a removed one back in (straight into the call). A room let back in is called again.
  */
 export async function actOnParticipant(database: Database, meetingId: string, actorId: string, targetId: string, action: ProviderAction): Promise<boolean> {
-  return database.transaction(async (tx) => {
+  const done = await database.transaction(async (tx) => {
     const meeting = await lockMeeting(tx, meetingId);
     if (!meeting || meeting.state === 'ended') return false;
     const [actor] = await tx.select().from(participants).where(and(eq(participants.id, actorId), eq(participants.meetingId, meetingId)));
@@ -164,6 +165,8 @@ export async function actOnParticipant(database: Database, meetingId: string, ac
     await announceMeetingChange(tx, meeting.id);
     return true;
   });
+  if (done && action === 'remove') afterRemoval(meetingId, targetId);
+  return done;
 }
 
 /**
@@ -207,7 +210,7 @@ export type EndReason =
  * from several servers at once: the meeting row is locked, and an ended visit is not ended twice.
  */
 export async function endMeeting(database: Database, meetingId: string, reason: EndReason): Promise<boolean> {
-  return database.transaction(async (tx) => {
+  const ended = await database.transaction(async (tx) => {
     const meeting = await lockMeeting(tx, meetingId);
     if (!meeting || meeting.state === 'ended') return false;
     const everyone = await tx.select().from(participants).where(eq(participants.meetingId, meetingId)).for('update');
@@ -227,6 +230,8 @@ export async function endMeeting(database: Database, meetingId: string, reason: 
     await announceMeetingChange(tx, meeting.id);
     return true;
   });
+  if (ended) afterVisitEnded(meetingId);
+  return ended;
 }
 
 async function markDisconnected(tx: Transaction, meeting: Meeting, participant: Participant, now = new Date()) {

@@ -2,7 +2,7 @@ import { asc, desc, eq, getTableColumns } from 'drizzle-orm';
 import type { Database } from '@/lib/db/client';
 import { chatMessages, integrations, meetings, participants, signals, type Meeting, type Participant } from '@/lib/db/schema';
 import { mayShareScreen, type MeetingPolicies } from '@/lib/visit/policies';
-import type { GuestRole, ParticipantType } from '@/lib/visit/schema';
+import { PEER_TO_PEER_LARGEST_VISIT, type GuestRole, type ParticipantType } from '@/lib/visit/schema';
 
 // What one participant's browser is shown. A meeting is read once (a snapshot: the meeting and its
 // people) and every browser's view is computed from it in memory, so one change costs one read per
@@ -59,7 +59,11 @@ export interface MeetingView {
   removed: PersonLabel[];
   /** What the integration's policies let this person do now. */
   allowed: { shareScreen: boolean; chat: boolean };
+  /** How the call's video goes: between the browsers, or through the media server (visits above 4). */
+  video: VideoPath;
 }
+
+export type VideoPath = 'peer-to-peer' | 'media-server';
 
 /** A chat message as stored: with who may read it (lib/visit/chat.ts). */
 export interface ChatRecord extends ChatMessage {
@@ -80,14 +84,14 @@ export const CHAT_HISTORY = 200;
 
 export async function readMeetingSnapshot(database: Database, meetingId: string): Promise<MeetingSnapshot | null> {
   const [row] = await database
-    .select({ meeting: getTableColumns(meetings), screenShare: integrations.screenSharePolicy, chatEnabled: integrations.chatEnabled })
+    .select({ meeting: getTableColumns(meetings), screenShare: integrations.screenSharePolicy, chatEnabled: integrations.chatEnabled, largestVisit: integrations.largestVisit })
     .from(meetings)
     .innerJoin(integrations, eq(integrations.id, meetings.integrationId))
     .where(eq(meetings.id, meetingId));
   if (!row) return null;
   const people = await database.select().from(participants).where(eq(participants.meetingId, meetingId)).orderBy(asc(participants.createdAt), asc(participants.id));
   const chat = row.chatEnabled && row.meeting.state !== 'ended' ? await readChat(database, meetingId) : [];
-  return { meeting: row.meeting, people, policies: { screenShare: row.screenShare, chatEnabled: row.chatEnabled }, chat };
+  return { meeting: row.meeting, people, policies: { screenShare: row.screenShare, chatEnabled: row.chatEnabled, largestVisit: row.largestVisit }, chat };
 }
 
 async function readChat(database: Database, meetingId: string): Promise<ChatRecord[]> {
@@ -97,6 +101,11 @@ async function readChat(database: Database, meetingId: string): Promise<ChatReco
 
 export async function meetingView(database: Database, meetingId: string, participantId: string): Promise<MeetingView> {
   return viewOf(await readMeetingSnapshot(database, meetingId), participantId);
+}
+
+/** Visits that may hold more people than browsers can send to each other go through the media server. */
+export function videoPathOf(policies: MeetingPolicies): VideoPath {
+  return policies.largestVisit > PEER_TO_PEER_LARGEST_VISIT ? 'media-server' : 'peer-to-peer';
 }
 
 /** Whether `person` is in the call: providers always; patients once admitted, with a provider there. */
@@ -120,6 +129,7 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
       waiting: [],
       removed: [],
       allowed: { shareScreen: false, chat: false },
+      video: 'peer-to-peer',
     };
   }
   const { meeting, people } = snapshot;
@@ -159,6 +169,7 @@ export function viewOf(snapshot: MeetingSnapshot | null, participantId: string):
       // Only people admitted to the call read and write the chat.
       chat: stage === 'in-call' && snapshot.policies.chatEnabled,
     },
+    video: videoPathOf(snapshot.policies),
   };
 }
 

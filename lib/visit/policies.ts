@@ -10,6 +10,8 @@ import type { ParticipantType } from '@/lib/visit/schema';
 export interface MeetingPolicies {
   screenShare: ScreenSharePolicy;
   chatEnabled: boolean;
+  /** The integration's Largest visit: above PEER_TO_PEER_LARGEST_VISIT the video goes through the media server. */
+  largestVisit: number;
 }
 
 /**

@@ -21,6 +21,8 @@ export const MEETING_STATES = ['waiting', 'active', 'ended'] as const;
  */
 export const SMALLEST_VISIT = 2;
 export const PEER_TO_PEER_LARGEST_VISIT = 4;
+/** Through the media server (JANUS_URL): each browser sends once and receives everyone else. */
+export const MEDIA_SERVER_LARGEST_VISIT = 12;
 /** Admitted patients go straight in whenever a provider is there; removed ones stay out. */
 export const ADMISSIONS = ['waiting', 'admitted', 'removed'] as const;
 
@@ -37,6 +39,23 @@ export const signalRequestSchema = z.object({
   // An SDP description or an ICE candidate, relayed as it is; bounded so a row stays small.
   payload: z.record(z.string(), z.unknown()).refine((payload) => JSON.stringify(payload).length <= 64_000, 'Signal too large'),
 });
+
+/** What a page of a visit through the media server asks of it (lib/media-server/visit-media.ts). */
+const sdp = z.string().min(1).max(64_000, 'Description too large');
+export const mediaServerRequestSchema = z.discriminatedUnion('action', [
+  // Its camera and microphone: a first offer, a renegotiation or an ICE restart.
+  z.strictObject({ action: z.literal('publish'), description: z.strictObject({ type: z.literal('offer'), sdp }) }),
+  // The others in the call, as the server knows them: Janus' offer when what it receives changed.
+  z.strictObject({ action: z.literal('subscribe') }),
+  z.strictObject({ action: z.literal('answer'), description: z.strictObject({ type: z.literal('answer'), sdp }) }),
+  z.strictObject({
+    action: z.literal('candidate'),
+    side: z.enum(['publisher', 'subscriber']),
+    candidate: z.strictObject({ candidate: z.string().max(1024), sdpMid: z.string().max(64).nullish(), sdpMLineIndex: z.number().int().min(0).max(64).nullish(), usernameFragment: z.string().max(256).nullish() }).nullable(),
+  }),
+  z.strictObject({ action: z.literal('leave') }),
+]);
+export type MediaServerRequest = z.infer<typeof mediaServerRequestSchema>;
 
 export const visitActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('admit'), participantId: id }),

@@ -75,6 +75,8 @@ export function CallView(props: {
     screenTrack: screen?.getVideoTracks()[0] ?? null,
     inbox,
     sendSignal: (body) => post('signal', body),
+    video: view.video,
+    askMediaServer: (body) => post('media-server', body),
   });
   const speaking = useActiveSpeaker(call.audioLevels, view.peers.length > 1);
   const unreadChat = useChatSeen(meetingId, view.me.participantId, chat, panel === 'chat');

@@ -2,7 +2,8 @@
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { IceConfiguration } from '@/lib/visit/ice-servers';
-import type { PeerView } from '@/lib/visit/meeting-view';
+import type { PeerView, VideoPath } from '@/lib/visit/meeting-view';
+import { MediaServerCall } from './media-server-call';
 import { PeerMesh, type LinkReport, type SignalPayload } from './peer-mesh';
 import type { SignalInbox } from './signal-inbox';
 
@@ -35,9 +36,14 @@ export function useCall(options: {
   screenTrack: MediaStreamTrack | null;
   inbox: SignalInbox;
   sendSignal(body: { from: string; to: string; payload: SignalPayload }): Promise<unknown>;
+  /** Between the browsers (a mesh), or through the media server (visits above four people). */
+  video: VideoPath;
+  askMediaServer(body: Record<string, unknown>): Promise<Response>;
 }): CallMedia {
-  const { inCall, myParticipantId, myUserType, myPage, connectionId, ice, peers, localStream, screenTrack, inbox, sendSignal } = options;
-  const meshRef = useRef<PeerMesh | null>(null);
+  const { inCall, myParticipantId, myUserType, myPage, connectionId, ice, peers, localStream, screenTrack, inbox, sendSignal, video } = options;
+  const meshRef = useRef<PeerMesh | MediaServerCall | null>(null);
+  const ask = useRef(options.askMediaServer);
+  ask.current = options.askMediaServer;
   const [remoteStreams, setRemoteStreams] = useState<Map<string, MediaStream>>(new Map());
   const [remoteScreens, setRemoteScreens] = useState<Map<string, MediaStream>>(new Map());
   const [reports, setReports] = useState<Map<string, LinkReport>>(new Map());
@@ -57,11 +63,25 @@ export function useCall(options: {
   useLayoutEffect(() => {
     const configuration = iceRef.current;
     if (!inCall || !configuration || !connected) return;
+    const rtcConfiguration = { iceServers: configuration.iceServers, iceTransportPolicy: configuration.iceTransportPolicy };
+    if (video === 'media-server') {
+      const call = new MediaServerCall({
+        configuration: rtcConfiguration,
+        post: (body) => ask.current(body),
+        onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
+      });
+      meshRef.current = call;
+      return () => {
+        call.close();
+        meshRef.current = null;
+        setRemoteStreams(new Map());
+      };
+    }
     const mesh = new PeerMesh({
       myParticipantId,
       myUserType,
       myPage,
-      configuration: { iceServers: configuration.iceServers, iceTransportPolicy: configuration.iceTransportPolicy },
+      configuration: rtcConfiguration,
       send: (to, payload) => (connection.current ? send.current({ from: connection.current, to, payload }) : Promise.resolve()),
       onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
       onRemoteScreen: (peer, stream) => setRemoteScreens((streams) => withEntry(streams, peer, stream)),
@@ -77,7 +97,7 @@ export function useCall(options: {
       setRemoteScreens(new Map());
       setReports(new Map());
     };
-  }, [inCall, iceReady, connected, myParticipantId, myUserType, myPage, inbox]);
+  }, [inCall, iceReady, connected, myParticipantId, myUserType, myPage, inbox, video]);
 
   // Our stream came back with a new connection: links still being set up may have lost signals.
   // Only a connection after another one is a return (the first is where the call starts), and it
@@ -90,7 +110,7 @@ export function useCall(options: {
     if (!connectionId) return;
     const before = lastConnection.current;
     lastConnection.current = connectionId;
-    if (before && before !== connectionId) meshRef.current?.reconnected();
+    if (before && before !== connectionId && meshRef.current instanceof PeerMesh) meshRef.current.reconnected();
   }, [connectionId]);
 
   // Renewed TURN credentials: each link uses them from its next ICE gathering on.
@@ -107,7 +127,7 @@ export function useCall(options: {
   }, [peers, inCall, iceReady, connected]);
 
   useEffect(() => {
-    meshRef.current?.setScreen(screenTrack);
+    if (meshRef.current instanceof PeerMesh) meshRef.current.setScreen(screenTrack);
   }, [screenTrack, inCall, iceReady, connected]);
 
   const audioLevels = useCallback(() => meshRef.current?.audioLevels() ?? new Map<string, number>(), []);

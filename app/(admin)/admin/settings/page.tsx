@@ -50,7 +50,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Sea
         storedSecrets={storedSecrets(integration)}
         secretHints={secretHints(integration)}
         logoSrc={integration?.logoHash ? logoUrl(integration.logoHash) : null}
-        server={{ publicUrlConfigured: env().publicUrlConfigured, oauthRedirectUri: oauthRedirectUri() }}
+        server={{ publicUrlConfigured: env().publicUrlConfigured, mediaServerConfigured: Boolean(env().JANUS_URL), oauthRedirectUri: oauthRedirectUri() }}
       />
     </main>
   );

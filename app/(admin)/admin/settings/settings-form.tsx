@@ -29,6 +29,7 @@ import {
   SCREEN_SHARE_LABELS,
   SCREEN_SHARE_POLICIES,
   OAUTH_CLIENT_AUTH_METHODS,
+  largestVisitAllowed,
   settingsSchema,
   type SecretField,
   type SettingsContext,
@@ -324,10 +325,10 @@ export function SettingsForm({ integrationId, initialValues, storedSecrets, secr
         <Field
           id="largestVisit"
           label="Largest visit"
-          hint={`People in one visit at once, the provider included: ${SMALLEST_VISIT} to ${PEER_TO_PEER_LARGEST_VISIT}. Anyone past it is told the visit is full; someone already in is never refused. Visits of more people need a media server (coming).`}
+          hint={`People in one visit at once, the provider included: ${SMALLEST_VISIT} to ${largestVisitAllowed(server)}. Anyone past it is told the visit is full; someone already in is never refused. ${server.mediaServerConfigured ? `Above ${PEER_TO_PEER_LARGEST_VISIT}, the video goes through the media server.` : `More than ${PEER_TO_PEER_LARGEST_VISIT} needs the media server (JANUS_URL).`}`}
           error={error('largestVisit')}
         >
-          <input type="number" inputMode="numeric" min={SMALLEST_VISIT} max={PEER_TO_PEER_LARGEST_VISIT} step={1} {...text('largestVisit')} />
+          <input type="number" inputMode="numeric" min={SMALLEST_VISIT} max={largestVisitAllowed(server)} step={1} {...text('largestVisit')} />
         </Field>
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" {...form.register('chatEnabled')} />

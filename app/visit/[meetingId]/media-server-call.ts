@@ -1,0 +1,188 @@
+import type { MeshPeer } from './peer-mesh';
+
+// A visit of more than four people: the call's video through the media server (Janus, driven by
+// our server: lib/media-server/visit-media.ts). This page sends its camera and microphone once, on
+// one connection (the publisher), and receives everyone else's on another (the subscriber), instead
+// of a connection to each person. Everything goes through one route of our own, in order:
+//
+//   publish  our offer          -> Janus' answer
+//   subscribe                   -> Janus' offer of the others' media (null when nothing changed),
+//                                  with whose each of its sections is
+//   answer   our answer to it
+//   candidate                   our ICE candidates, after the description they belong to
+//   leave
+//
+// The server decides whom we receive (the people in the call, publishing now). Someone just let in
+// publishes a moment after they appear in the view, so while anyone in the view is not received
+// yet, the page asks again every RESUBSCRIBE_EVERY_MS.
+
+const RESUBSCRIBE_EVERY_MS = 1500;
+/**
+ * What the camera is sent at: in a grid of five to twelve tiles nobody sees a full picture, and each
+ * receiver decodes everyone (no simulcast yet). 360 lines at 15 frames a second fit the room's cap
+ * of 512 kbps per publisher (lib/media-server/visit-rooms.ts) and a phone's decoder.
+ */
+const SEND_HEIGHT = 360;
+const SEND_FRAME_RATE = 15;
+
+export interface MediaServerCallOptions {
+  configuration: RTCConfiguration;
+  post(body: Record<string, unknown>): Promise<Response>;
+  onRemoteStream(peer: string, stream: MediaStream | null): void;
+}
+
+interface SubscriptionOffer {
+  description: RTCSessionDescriptionInit;
+  streams: Array<{ mid: string; participantId: string; kind: 'audio' | 'video' }>;
+}
+
+export class MediaServerCall {
+  private publisher: RTCPeerConnection | null = null;
+  private subscriber: RTCPeerConnection | null = null;
+  private localStream: MediaStream | null = null;
+  private peers: string[] = [];
+  /** Whose media each section of the subscriber carries, by mid. */
+  private owners = new Map<string, string>();
+  private readonly streams = new Map<string, MediaStream>();
+  /** Our subscriber's candidates wait for its first answer to be sent. */
+  private subscriberDescribed = false;
+  private readonly subscriberPending: RTCIceCandidateInit[] = [];
+  // Requests go one after another: a candidate after its description, an answer after its offer.
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private closed = false;
+
+  constructor(private readonly options: MediaServerCallOptions) {
+    this.options.configuration = { ...options.configuration, bundlePolicy: 'max-bundle' };
+    this.timer = setInterval(() => {
+      if (this.peers.some((peer) => !this.streams.has(peer))) this.enqueue(() => this.subscribe());
+    }, RESUBSCRIBE_EVERY_MS);
+  }
+
+  setLocalStream(stream: MediaStream | null): void {
+    this.localStream = stream;
+    if (!stream) return;
+    if (this.publisher) {
+      // Another camera or microphone: the same connection sends it, without renegotiating.
+      for (const transceiver of this.publisher.getTransceivers()) {
+        const track = stream.getTracks().find((candidate) => candidate.kind === transceiver.receiver.track.kind);
+        if (track && transceiver.sender.track !== track) void transceiver.sender.replaceTrack(track).catch(() => undefined);
+      }
+      return;
+    }
+    this.enqueue(() => this.publish());
+  }
+
+  /** The others in the call now: those gone lose their tile at once; new ones are asked for. */
+  sync(peers: MeshPeer[]): void {
+    this.peers = peers.map((peer) => peer.participantId);
+    for (const [peer] of [...this.streams]) {
+      if (!this.peers.includes(peer)) {
+        this.streams.delete(peer);
+        this.options.onRemoteStream(peer, null);
+      }
+    }
+    this.enqueue(() => this.subscribe());
+  }
+
+  setConfiguration(configuration: RTCConfiguration): void {
+    this.options.configuration = { ...configuration, bundlePolicy: 'max-bundle' };
+    for (const pc of [this.publisher, this.subscriber]) pc?.setConfiguration(this.options.configuration);
+  }
+
+  /** No per-person levels through the media server yet: the speaker is not outlined. */
+  audioLevels(): Map<string, number> {
+    return new Map();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.publisher?.close();
+    this.subscriber?.close();
+    void this.options.post({ action: 'leave' }).catch(() => undefined);
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.queue = this.queue.then(() => (this.closed ? undefined : step())).catch((error: unknown) => console.warn('[visit] media server step failed', error));
+  }
+
+  private async request(body: Record<string, unknown>): Promise<unknown> {
+    const response = await this.options.post(body);
+    if (!response.ok) throw new Error(`media server ${String(body.action)}: ${response.status}`);
+    return response.status === 204 ? null : response.json();
+  }
+
+  private async publish(): Promise<void> {
+    if (this.publisher || !this.localStream) return;
+    const pc = new RTCPeerConnection(this.options.configuration);
+    this.publisher = pc;
+    const pending: RTCIceCandidateInit[] = [];
+    let described = false;
+    pc.onicecandidate = ({ candidate }) => {
+      const init = candidate ? candidate.toJSON() : null;
+      if (described) this.enqueue(() => this.request({ action: 'candidate', side: 'publisher', candidate: init }).then(() => undefined));
+      else if (init) pending.push(init);
+    };
+    for (const kind of ['audio', 'video'] as const) {
+      const track = this.localStream.getTracks().find((candidate) => candidate.kind === kind);
+      if (!track) pc.addTransceiver(kind, { direction: 'sendonly' });
+      else if (kind === 'audio') pc.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream] });
+      else {
+        const height = track.getSettings().height ?? SEND_HEIGHT;
+        pc.addTransceiver(track, { direction: 'sendonly', streams: [this.localStream], sendEncodings: [{ scaleResolutionDownBy: Math.max(1, height / SEND_HEIGHT), maxFramerate: SEND_FRAME_RATE }] });
+      }
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    const { description } = (await this.request({ action: 'publish', description: pc.localDescription!.toJSON() })) as { description: RTCSessionDescriptionInit };
+    await pc.setRemoteDescription(description);
+    described = true;
+    for (const candidate of pending.splice(0)) await this.request({ action: 'candidate', side: 'publisher', candidate });
+    if (pc.iceGatheringState === 'complete') await this.request({ action: 'candidate', side: 'publisher', candidate: null });
+  }
+
+  private async subscribe(): Promise<void> {
+    const answer = (await this.request({ action: 'subscribe' })) as { offer: SubscriptionOffer | null } | null;
+    const offer = answer?.offer;
+    if (!offer || this.closed) return;
+    this.owners = new Map(offer.streams.map((stream) => [stream.mid, stream.participantId]));
+    const pc = this.subscriber ?? this.makeSubscriber();
+    await pc.setRemoteDescription(offer.description);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await this.request({ action: 'answer', description: pc.localDescription!.toJSON() });
+    this.subscriberDescribed = true;
+    for (const candidate of this.subscriberPending.splice(0)) await this.request({ action: 'candidate', side: 'subscriber', candidate });
+    // Whoever is no longer in the offer has no tile stream any more.
+    const received = new Set(this.owners.values());
+    for (const [peer] of [...this.streams]) {
+      if (!received.has(peer)) {
+        this.streams.delete(peer);
+        this.options.onRemoteStream(peer, null);
+      }
+    }
+  }
+
+  private makeSubscriber(): RTCPeerConnection {
+    const pc = new RTCPeerConnection(this.options.configuration);
+    this.subscriber = pc;
+    pc.onicecandidate = ({ candidate }) => {
+      const init = candidate ? candidate.toJSON() : null;
+      if (this.subscriberDescribed) this.enqueue(() => this.request({ action: 'candidate', side: 'subscriber', candidate: init }).then(() => undefined));
+      else if (init) this.subscriberPending.push(init);
+    };
+    pc.ontrack = ({ track, transceiver }) => {
+      const peer = transceiver.mid ? this.owners.get(transceiver.mid) : undefined;
+      if (!peer) return;
+      let stream = this.streams.get(peer);
+      if (!stream) {
+        stream = new MediaStream();
+        this.streams.set(peer, stream);
+      }
+      for (const old of stream.getTracks().filter((candidate) => candidate.kind === track.kind && candidate !== track)) stream.removeTrack(old);
+      if (!stream.getTracks().includes(track)) stream.addTrack(track);
+      this.options.onRemoteStream(peer, stream);
+    };
+    return pc;
+  }
+}

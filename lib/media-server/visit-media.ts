@@ -1,0 +1,243 @@
+import type { VideoRoomHandle } from 'janode/plugins/videoroom';
+import { AppError } from '@/lib/errors';
+import { log, describeError } from '@/lib/log';
+import { isInCall, videoPathOf, type MeetingSnapshot } from '@/lib/visit/meeting-view';
+import type { MediaServerRequest } from '@/lib/visit/schema';
+import { mediaServerSession, withTimeout } from './janus';
+import { attachVideoRoom, closeVisitRoom, kickFromVisitRoom, MediaServerUnavailable, NO_SUCH_ROOM, openVisitRoom, unavailableUnlessJanus, visitFeed, visitRoom, withVideoRoom } from './visit-rooms';
+
+// Each person's media through the visit's room in Janus, driven by this server for their page:
+// a publisher (their camera and microphone, sent once) and a subscriber (everyone else's, received
+// on one connection). The page sends its offer and gets Janus' answer; asks for the people it
+// should see and gets Janus' offer; sends its answer; and sends its ICE candidates. Janus' own
+// candidates are in its descriptions.
+//
+// The server says whom a page receives: only people in the same call (the caller passes who they
+// are, from the meeting's state), and only by the feed numbers it derives itself, so no page can
+// name another visit's feed, and nobody waiting gets any.
+//
+// A person's handles live on the server that made them (in this process), each person's steps one
+// at a time. They end when the person leaves the call, is removed (kicked from the room) or the
+// visit ends (the room destroyed), and with the connection to Janus.
+
+const CALL_TIMEOUT_MS = 8000;
+/** janode's event on a handle Janus let go of (its session or Janus gone). */
+const HANDLE_DETACHED = 'handle_detached';
+
+export interface SubscriptionOffer {
+  description: { type: 'offer'; sdp: string };
+  /** Which participant each of the offer's media sections (mid) carries. */
+  streams: Array<{ mid: string; participantId: string; kind: 'audio' | 'video' }>;
+}
+
+interface Member {
+  meetingId: string;
+  participantId: string;
+  publisher: VideoRoomHandle | null;
+  subscriber: VideoRoomHandle | null;
+  /** The feeds the subscriber receives, by participant. */
+  subscribed: Map<string, number>;
+  queue: Promise<unknown>;
+}
+
+const holder = globalThis as typeof globalThis & { __televisitVisitMedia?: Map<string, Member> };
+const members = (holder.__televisitVisitMedia ??= new Map<string, Member>());
+
+/** Publishes the person's offer (a first one, a renegotiation or an ICE restart); Janus' answer. */
+export function publish(meetingId: string, participantId: string, options: { offer: { type: 'offer'; sdp: string }; largestVisit: number }): Promise<{ type: 'answer'; sdp: string }> {
+  return inTurn(meetingId, participantId, async (member) => {
+    if (!member.publisher) {
+      const { room, pin } = await openVisitRoom(meetingId, { largestVisit: options.largestVisit });
+      const handle = await attach(member);
+      // No name goes to Janus (its logs are not ours to keep clean): the feed number is all it knows.
+      const joined = await withTimeout(handle.joinConfigurePublisher({ room, pin, feed: visitFeed(meetingId, participantId), jsep: options.offer }), CALL_TIMEOUT_MS, 'publish');
+      member.publisher = handle;
+      return answerOf(joined);
+    }
+    return answerOf(await withTimeout(member.publisher.configure({ jsep: options.offer }), CALL_TIMEOUT_MS, 'republish'));
+  });
+}
+
+/**
+ * Makes the person receive exactly `others` (participants in the same call) among those publishing
+ * now. Janus' offer when that changed what they receive; null when it did not.
+ */
+export function subscribe(meetingId: string, participantId: string, others: string[]): Promise<SubscriptionOffer | null> {
+  return inTurn(meetingId, participantId, async (member) => {
+    const publishing = await publishingFeeds(meetingId);
+    const wanted = new Map<string, number>();
+    for (const other of others) {
+      const feed = visitFeed(meetingId, other);
+      if (other !== participantId && publishing.has(feed)) wanted.set(other, feed);
+    }
+    const added = [...wanted].filter(([other]) => !member.subscribed.has(other));
+    const removed = [...member.subscribed].filter(([other]) => !wanted.has(other));
+    if (added.length === 0 && removed.length === 0) return null;
+    let result: { jsep?: unknown; streams?: unknown };
+    if (!member.subscriber) {
+      if (added.length === 0) return null;
+      const { room, pin } = visitRoom(meetingId);
+      const handle = await attach(member);
+      result = await withTimeout(handle.joinSubscriber({ room, pin, streams: added.map(([, feed]) => ({ feed })) }), CALL_TIMEOUT_MS, 'subscribe');
+      member.subscriber = handle;
+    } else {
+      // Janus refuses an empty list (430): each is sent only with something in it.
+      const change = {
+        ...(added.length ? { subscribe: added.map(([, feed]) => ({ feed })) } : {}),
+        ...(removed.length ? { unsubscribe: removed.map(([, feed]) => ({ feed })) } : {}),
+      };
+      result = await withTimeout(member.subscriber.update(change), CALL_TIMEOUT_MS, 'update subscription');
+    }
+    member.subscribed = wanted;
+    const description = result.jsep as { type?: string; sdp?: string } | undefined;
+    if (description?.type !== 'offer' || typeof description.sdp !== 'string') return null;
+    const byFeed = new Map([...wanted].map(([other, feed]) => [feed, other]));
+    const streams: SubscriptionOffer['streams'] = [];
+    for (const stream of (result.streams ?? []) as Array<{ mid?: unknown; feed_id?: unknown; type?: unknown; active?: unknown }>) {
+      const other = byFeed.get(Number(stream.feed_id));
+      if (other && typeof stream.mid === 'string' && (stream.type === 'audio' || stream.type === 'video') && stream.active !== false) {
+        streams.push({ mid: stream.mid, participantId: other, kind: stream.type });
+      }
+    }
+    return { description: { type: 'offer', sdp: description.sdp }, streams };
+  });
+}
+
+/** The person's answer to Janus' last subscription offer. */
+export function answerSubscription(meetingId: string, participantId: string, answer: { type: 'answer'; sdp: string }): Promise<void> {
+  return inTurn(meetingId, participantId, async (member) => {
+    if (!member.subscriber) throw new MediaServerUnavailable('no subscription to answer');
+    await withTimeout(member.subscriber.start({ jsep: answer }), CALL_TIMEOUT_MS, 'start');
+  });
+}
+
+/** An ICE candidate of the page's publishing or receiving connection (null: gathering is done). */
+export function trickle(meetingId: string, participantId: string, side: 'publisher' | 'subscriber', candidate: RTCIceCandidateInit | null): Promise<void> {
+  return inTurn(meetingId, participantId, async (member) => {
+    const handle = member[side];
+    if (!handle) return;
+    await withTimeout(candidate ? handle.trickle(candidate) : handle.trickleComplete(), CALL_TIMEOUT_MS, 'trickle');
+  });
+}
+
+/** The person left the call (or was removed, or the visit ended): their handles go. */
+export async function leaveMedia(participantId: string): Promise<void> {
+  const member = members.get(participantId);
+  if (!member) return;
+  members.delete(participantId);
+  // At once, not after the person's step in progress (which then fails): they are out now.
+  await Promise.all([member.publisher, member.subscriber].map((handle) => (handle ? withTimeout(handle.detach(), CALL_TIMEOUT_MS, 'detach').catch(() => undefined) : undefined)));
+}
+
+/** Whether this server holds media for the person (the page's requests came here). */
+export function hasMedia(participantId: string): boolean {
+  return members.has(participantId);
+}
+
+async function publishingFeeds(meetingId: string): Promise<Set<number>> {
+  const { room, secret } = visitRoom(meetingId);
+  return withVideoRoom(undefined, async (handle) => {
+    try {
+      const { participants } = await handle.listParticipants({ room, secret });
+      return new Set(participants.filter((participant) => participant.publisher).map((participant) => Number(participant.feed)));
+    } catch (error) {
+      if ((error as { _code?: unknown })._code === NO_SUCH_ROOM) return new Set<number>();
+      throw error;
+    }
+  });
+}
+
+async function attach(member: Member): Promise<VideoRoomHandle> {
+  const VideoRoom = (await import('janode/plugins/videoroom')).default;
+  const handle = await attachVideoRoom();
+  // Kicked (Remove), the room destroyed (End), or the handle gone with Janus: the person's media
+  // here are over; the page publishes and subscribes again if it is still in the call.
+  const over = () => {
+    if (members.get(member.participantId) === member) void leaveMedia(member.participantId);
+  };
+  // (A publisher is also told of others leaving: only its own kick counts.)
+  handle.on(VideoRoom.EVENT.VIDEOROOM_LEAVING, (event: { reason?: string }) => {
+    if (event.reason === 'kicked') over();
+  });
+  handle.once(VideoRoom.EVENT.VIDEOROOM_DESTROYED, over);
+  handle.once(HANDLE_DETACHED, over);
+  return handle;
+}
+
+/** Runs the person's step after their previous one; a step of a page of another visit is refused. */
+function inTurn<Value>(meetingId: string, participantId: string, step: (member: Member) => Promise<Value>): Promise<Value> {
+  let member = members.get(participantId);
+  if (member && member.meetingId !== meetingId) throw new MediaServerUnavailable('another visit');
+  if (!member) {
+    member = { meetingId, participantId, publisher: null, subscriber: null, subscribed: new Map(), queue: Promise.resolve() };
+    members.set(participantId, member);
+  }
+  const current = member;
+  const run = current.queue.catch(() => undefined).then(() => step(current));
+  // The caller hears of a failure; the next step runs all the same.
+  current.queue = run.catch(() => undefined);
+  return run;
+}
+
+function answerOf(result: { jsep?: unknown }): { type: 'answer'; sdp: string } {
+  const description = result.jsep as { type?: string; sdp?: string } | undefined;
+  if (description?.type !== 'answer' || typeof description.sdp !== 'string') throw new MediaServerUnavailable('no answer from the media server');
+  return { type: 'answer', sdp: description.sdp };
+}
+
+/**
+ * A page's request (lib/visit/schema.ts mediaServerRequestSchema), from a person in the call of a
+ * visit whose video goes through the media server: what to send back, or null for nothing.
+ */
+export async function answerMediaServerRequest(snapshot: MeetingSnapshot | null, participantId: string, request: MediaServerRequest): Promise<object | null> {
+  if (request.action === 'leave') {
+    await leaveMedia(participantId);
+    return null;
+  }
+  const me = snapshot?.people.find((person) => person.id === participantId);
+  if (!snapshot || !me || !isInCall(snapshot, me)) {
+    await leaveMedia(participantId);
+    throw new AppError('not_in_call', 403, 'Only people in the call send and receive video');
+  }
+  if (videoPathOf(snapshot.policies) !== 'media-server') throw new AppError('peer_to_peer', 409, "This visit's video goes between the browsers, not through the media server");
+  const meetingId = snapshot.meeting.id;
+  try {
+    switch (request.action) {
+      case 'publish':
+        return { description: await publish(meetingId, participantId, { offer: request.description, largestVisit: snapshot.policies.largestVisit }) };
+      case 'subscribe': {
+        const others = snapshot.people.filter((person) => person.id !== me.id && person.connectionId && isInCall(snapshot, person)).map((person) => person.id);
+        return { offer: await subscribe(meetingId, participantId, others) };
+      }
+      case 'answer':
+        await answerSubscription(meetingId, participantId, request.description);
+        return null;
+      case 'candidate':
+        await trickle(meetingId, participantId, request.side, request.candidate);
+        return null;
+    }
+  } catch (error) {
+    const reason = unavailableUnlessJanus(error);
+    log.warn({ area: 'media-server', participantId, action: request.action, error: describeError(reason) }, 'media server request failed');
+    if (reason instanceof MediaServerUnavailable) throw new AppError('media_server_unavailable', 503, 'The video service is not answering; trying again', { 'Retry-After': '2' });
+    throw new AppError('media_server_refused', 409, 'The video service refused that; the page starts its video again');
+  }
+}
+
+/**
+ * Removed from the visit: their media stop at once, both ways (their publisher kicked from the room,
+ * their subscriber let go). Nothing to do without a media server; failures are logged, never thrown.
+ */
+export function afterRemoval(meetingId: string, participantId: string): void {
+  if (!mediaServerSession()) return;
+  void Promise.all([kickFromVisitRoom(meetingId, participantId), leaveMedia(participantId)]).catch((error: unknown) =>
+    log.warn({ area: 'media-server', meetingId, participantId, error: describeError(error) }, 'could not take a removed person out of the media server'),
+  );
+}
+
+/** The visit ended: its room goes, and everyone's media with it. */
+export function afterVisitEnded(meetingId: string): void {
+  if (!mediaServerSession()) return;
+  for (const member of [...members.values()]) if (member.meetingId === meetingId) void leaveMedia(member.participantId);
+  void closeVisitRoom(meetingId).catch((error: unknown) => log.warn({ area: 'media-server', meetingId, error: describeError(error) }, "could not destroy an ended visit's room"));
+}
