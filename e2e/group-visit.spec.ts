@@ -13,7 +13,7 @@ const APP_PORT = 3235;
 const JANUS_PORT = 3298;
 const RTP_PORTS: [number, number] = [40200, 40299];
 const API_SECRET = 'e2e-group-visit-janus-secret-0123';
-const PEOPLE = 6;
+const PEOPLE = 5;
 
 test.describe('a group visit through the media server', () => {
   test.use({ storageState: { cookies: [], origins: [] } });

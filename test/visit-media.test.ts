@@ -23,7 +23,8 @@ function visit(largestVisit: number) {
   return { snapshot, provider, admitted, waiting };
 }
 
-const offer = { action: 'publish', description: { type: 'offer', sdp: 'v=0\r\n' } } as const;
+const call = 'call-0123456789';
+const offer = { action: 'publish', call, description: { type: 'offer', sdp: 'v=0\r\n' } } as const;
 
 test('a visit above four people goes through the media server; four or fewer between the browsers', () => {
   assert.equal(viewOf(visit(4).snapshot, visit(4).provider.id).video, 'peer-to-peer');
@@ -33,13 +34,13 @@ test('a visit above four people goes through the media server; four or fewer bet
 
 test('someone waiting, removed or unknown gets no media from the media server', async () => {
   const { snapshot, waiting } = visit(6);
-  for (const request of [offer, { action: 'subscribe' } as const]) {
+  for (const request of [offer, { action: 'subscribe', call } as const]) {
     await assert.rejects(answerMediaServerRequest(snapshot, waiting.id, request), { status: 403, code: 'not_in_call' });
     await assert.rejects(answerMediaServerRequest(snapshot, randomUUID(), request), { status: 403, code: 'not_in_call' });
     await assert.rejects(answerMediaServerRequest(null, waiting.id, request), { status: 403, code: 'not_in_call' });
   }
   // Leaving is always fine.
-  assert.equal(await answerMediaServerRequest(snapshot, waiting.id, { action: 'leave' }), null);
+  assert.equal(await answerMediaServerRequest(snapshot, waiting.id, { action: 'leave', call }), null);
 });
 
 test("a visit of four or fewer is refused (its video goes between the browsers), and without Janus the answer is 503", async () => {
@@ -47,5 +48,24 @@ test("a visit of four or fewer is refused (its video goes between the browsers),
   await assert.rejects(answerMediaServerRequest(small.snapshot, small.admitted.id, offer), { status: 409, code: 'peer_to_peer' });
   const large = visit(6);
   await assert.rejects(answerMediaServerRequest(large.snapshot, large.admitted.id, offer), { status: 503, code: 'media_server_unavailable' });
-  await assert.rejects(answerMediaServerRequest(large.snapshot, large.provider.id, { action: 'subscribe' }), { status: 503, code: 'media_server_unavailable' });
+  await assert.rejects(answerMediaServerRequest(large.snapshot, large.provider.id, { action: 'subscribe', call }), { status: 503, code: 'media_server_unavailable' });
+});
+
+test("a page's call is told apart from its earlier one: a late leave of the earlier call does not end the new one", async () => {
+  const { trickle, leaveMedia, hasMedia } = await import('../lib/media-server/visit-media.ts');
+  const meetingId = randomUUID();
+  const participantId = randomUUID();
+  // A step of a call (no handle yet: nothing is sent to Janus) makes its place on this server.
+  await trickle(meetingId, participantId, 'first-call-id', 'publisher', null);
+  assert.equal(hasMedia(participantId), true);
+  // The page restarted its call: the earlier one's handles go, and its late leave changes nothing.
+  await trickle(meetingId, participantId, 'second-call-id', 'publisher', null);
+  await leaveMedia(participantId, 'first-call-id');
+  assert.equal(hasMedia(participantId), true);
+  await leaveMedia(participantId, 'second-call-id');
+  assert.equal(hasMedia(participantId), false);
+  // A step for another visit, by the same person's ID, is refused.
+  await trickle(meetingId, participantId, 'third-call-id', 'publisher', null);
+  await assert.rejects(trickle(randomUUID(), participantId, 'third-call-id', 'publisher', null), { status: 403 });
+  await leaveMedia(participantId);
 });

@@ -21,22 +21,31 @@ import { attachVideoRoom, closeVisitRoom, kickFromVisitRoom, MediaServerUnavaila
 // visit ends (the room destroyed), and with the connection to Janus.
 
 const CALL_TIMEOUT_MS = 8000;
-/** janode's event on a handle Janus let go of (its session or Janus gone). */
+/** janode's events on a handle Janus let go of (its session or Janus gone), and on one whose WebRTC connection ended. */
 const HANDLE_DETACHED = 'handle_detached';
+const HANDLE_HANGUP = 'handle_hangup';
 
 export interface SubscriptionOffer {
   description: { type: 'offer'; sdp: string };
   /** Which participant each of the offer's media sections (mid) carries. */
   streams: Array<{ mid: string; participantId: string; kind: 'audio' | 'video' }>;
+  /** A new subscription: answered on a new connection (the earlier one, if any, is over). */
+  fresh: boolean;
 }
 
 interface Member {
   meetingId: string;
   participantId: string;
+  /** The page's call these handles belong to: another (a reload, a restart of the call) starts afresh. */
+  call: string;
   publisher: VideoRoomHandle | null;
   subscriber: VideoRoomHandle | null;
-  /** The feeds the subscriber receives, by participant. */
+  /** The feeds the subscriber receives (its last offer answered), by participant. */
   subscribed: Map<string, number>;
+  /** What the last offer, not yet answered, would make it receive. */
+  offered: Map<string, number> | null;
+  /** Let go of: a step still running detaches what it makes. */
+  gone: boolean;
   queue: Promise<unknown>;
 }
 
@@ -44,26 +53,24 @@ const holder = globalThis as typeof globalThis & { __televisitVisitMedia?: Map<s
 const members = (holder.__televisitVisitMedia ??= new Map<string, Member>());
 
 /** Publishes the person's offer (a first one, a renegotiation or an ICE restart); Janus' answer. */
-export function publish(meetingId: string, participantId: string, options: { offer: { type: 'offer'; sdp: string }; largestVisit: number }): Promise<{ type: 'answer'; sdp: string }> {
-  return inTurn(meetingId, participantId, async (member) => {
-    if (!member.publisher) {
-      const { room, pin } = await openVisitRoom(meetingId, { largestVisit: options.largestVisit });
-      const handle = await attach(member);
+export function publish(meetingId: string, participantId: string, call: string, options: { offer: { type: 'offer'; sdp: string }; largestVisit: number }): Promise<{ type: 'answer'; sdp: string }> {
+  return inTurn(meetingId, participantId, call, async (member) => {
+    if (member.publisher) return answerOf(await withTimeout(member.publisher.configure({ jsep: options.offer }), CALL_TIMEOUT_MS, 'republish'));
+    const { room, pin } = await openVisitRoom(meetingId, { largestVisit: options.largestVisit });
+    return keep(member, 'publisher', await attach(member), async (handle) =>
       // No name goes to Janus (its logs are not ours to keep clean): the feed number is all it knows.
-      const joined = await withTimeout(handle.joinConfigurePublisher({ room, pin, feed: visitFeed(meetingId, participantId), jsep: options.offer }), CALL_TIMEOUT_MS, 'publish');
-      member.publisher = handle;
-      return answerOf(joined);
-    }
-    return answerOf(await withTimeout(member.publisher.configure({ jsep: options.offer }), CALL_TIMEOUT_MS, 'republish'));
+      answerOf(await withTimeout(handle.joinConfigurePublisher({ room, pin, feed: visitFeed(meetingId, participantId), jsep: options.offer }), CALL_TIMEOUT_MS, 'publish')),
+    );
   });
 }
 
 /**
  * Makes the person receive exactly `others` (participants in the same call) among those publishing
- * now. Janus' offer when that changed what they receive; null when it did not.
+ * now. Janus' offer when that changes what they receive; null when it does not. `fresh`: the offer
+ * is of a new subscription (the page answers it on a new connection).
  */
-export function subscribe(meetingId: string, participantId: string, others: string[]): Promise<SubscriptionOffer | null> {
-  return inTurn(meetingId, participantId, async (member) => {
+export function subscribe(meetingId: string, participantId: string, call: string, others: string[]): Promise<SubscriptionOffer | null> {
+  return inTurn(meetingId, participantId, call, async (member) => {
     const publishing = await publishingFeeds(meetingId);
     const wanted = new Map<string, number>();
     for (const other of others) {
@@ -74,12 +81,15 @@ export function subscribe(meetingId: string, participantId: string, others: stri
     const removed = [...member.subscribed].filter(([other]) => !wanted.has(other));
     if (added.length === 0 && removed.length === 0) return null;
     let result: { jsep?: unknown; streams?: unknown };
+    const fresh = !member.subscriber;
     if (!member.subscriber) {
       if (added.length === 0) return null;
       const { room, pin } = visitRoom(meetingId);
-      const handle = await attach(member);
-      result = await withTimeout(handle.joinSubscriber({ room, pin, streams: added.map(([, feed]) => ({ feed })) }), CALL_TIMEOUT_MS, 'subscribe');
-      member.subscriber = handle;
+      // autoupdate off: Janus would otherwise renegotiate by itself when someone leaves, with an
+      // offer nobody here answers; the page asks, and is offered, every change.
+      result = await keep(member, 'subscriber', await attach(member), (handle) =>
+        withTimeout(handle.joinSubscriber({ room, pin, autoupdate: false, streams: added.map(([, feed]) => ({ feed })) }), CALL_TIMEOUT_MS, 'subscribe'),
+      );
     } else {
       // Janus refuses an empty list (430): each is sent only with something in it.
       const change = {
@@ -88,9 +98,10 @@ export function subscribe(meetingId: string, participantId: string, others: stri
       };
       result = await withTimeout(member.subscriber.update(change), CALL_TIMEOUT_MS, 'update subscription');
     }
-    member.subscribed = wanted;
     const description = result.jsep as { type?: string; sdp?: string } | undefined;
     if (description?.type !== 'offer' || typeof description.sdp !== 'string') return null;
+    // What it receives changes when the page answers (answerSubscription).
+    member.offered = wanted;
     const byFeed = new Map([...wanted].map(([other, feed]) => [feed, other]));
     const streams: SubscriptionOffer['streams'] = [];
     for (const stream of (result.streams ?? []) as Array<{ mid?: unknown; feed_id?: unknown; type?: unknown; active?: unknown }>) {
@@ -99,33 +110,40 @@ export function subscribe(meetingId: string, participantId: string, others: stri
         streams.push({ mid: stream.mid, participantId: other, kind: stream.type });
       }
     }
-    return { description: { type: 'offer', sdp: description.sdp }, streams };
+    return { description: { type: 'offer', sdp: description.sdp }, streams, fresh };
   });
 }
 
 /** The person's answer to Janus' last subscription offer. */
-export function answerSubscription(meetingId: string, participantId: string, answer: { type: 'answer'; sdp: string }): Promise<void> {
-  return inTurn(meetingId, participantId, async (member) => {
-    if (!member.subscriber) throw new MediaServerUnavailable('no subscription to answer');
+export function answerSubscription(meetingId: string, participantId: string, call: string, answer: { type: 'answer'; sdp: string }): Promise<void> {
+  return inTurn(meetingId, participantId, call, async (member) => {
+    if (!member.subscriber || !member.offered) throw new AppError('no_offer', 409, 'There is no offer of video to answer; ask for the others again');
+    const offered = member.offered;
+    member.offered = null;
     await withTimeout(member.subscriber.start({ jsep: answer }), CALL_TIMEOUT_MS, 'start');
+    member.subscribed = offered;
   });
 }
 
 /** An ICE candidate of the page's publishing or receiving connection (null: gathering is done). */
-export function trickle(meetingId: string, participantId: string, side: 'publisher' | 'subscriber', candidate: RTCIceCandidateInit | null): Promise<void> {
-  return inTurn(meetingId, participantId, async (member) => {
+export function trickle(meetingId: string, participantId: string, call: string, side: 'publisher' | 'subscriber', candidate: RTCIceCandidateInit | null): Promise<void> {
+  return inTurn(meetingId, participantId, call, async (member) => {
     const handle = member[side];
     if (!handle) return;
     await withTimeout(candidate ? handle.trickle(candidate) : handle.trickleComplete(), CALL_TIMEOUT_MS, 'trickle');
   });
 }
 
-/** The person left the call (or was removed, or the visit ended): their handles go. */
-export async function leaveMedia(participantId: string): Promise<void> {
+/**
+ * The person left the call (or was removed, or the visit ended, or their page's connection to Janus
+ * ended): their handles go at once, not after a step in progress (which then fails). With `call`,
+ * only that call's: a late leave of a page's earlier call does not end the one it started since.
+ */
+export async function leaveMedia(participantId: string, call?: string): Promise<void> {
   const member = members.get(participantId);
-  if (!member) return;
+  if (!member || (call !== undefined && member.call !== call)) return;
   members.delete(participantId);
-  // At once, not after the person's step in progress (which then fails): they are out now.
+  member.gone = true;
   await Promise.all([member.publisher, member.subscriber].map((handle) => (handle ? withTimeout(handle.detach(), CALL_TIMEOUT_MS, 'detach').catch(() => undefined) : undefined)));
 }
 
@@ -147,11 +165,28 @@ async function publishingFeeds(meetingId: string): Promise<Set<number>> {
   });
 }
 
+/**
+ * Joins with a new handle and keeps it as the member's publisher or subscriber; a handle whose join
+ * fails, or whose member was let go meanwhile, is detached (it would hold the person's feed number).
+ */
+async function keep<Value>(member: Member, side: 'publisher' | 'subscriber', handle: VideoRoomHandle, join: (handle: VideoRoomHandle) => Promise<Value>): Promise<Value> {
+  try {
+    const value = await join(handle);
+    if (member.gone) throw new MediaServerUnavailable('left meanwhile');
+    member[side] = handle;
+    return value;
+  } catch (error) {
+    void handle.detach().catch(() => undefined);
+    throw error;
+  }
+}
+
 async function attach(member: Member): Promise<VideoRoomHandle> {
   const VideoRoom = (await import('janode/plugins/videoroom')).default;
   const handle = await attachVideoRoom();
-  // Kicked (Remove), the room destroyed (End), or the handle gone with Janus: the person's media
-  // here are over; the page publishes and subscribes again if it is still in the call.
+  // Kicked (Remove), the room destroyed (End), the page's connection to Janus closed, or the handle
+  // gone with Janus: the person's media here are over; their page starts its call again if it is
+  // still in it.
   const over = () => {
     if (members.get(member.participantId) === member) void leaveMedia(member.participantId);
   };
@@ -161,15 +196,24 @@ async function attach(member: Member): Promise<VideoRoomHandle> {
   });
   handle.once(VideoRoom.EVENT.VIDEOROOM_DESTROYED, over);
   handle.once(HANDLE_DETACHED, over);
+  handle.once(HANDLE_HANGUP, over);
   return handle;
 }
 
-/** Runs the person's step after their previous one; a step of a page of another visit is refused. */
-function inTurn<Value>(meetingId: string, participantId: string, step: (member: Member) => Promise<Value>): Promise<Value> {
+/**
+ * Runs the person's step after their previous one. A step of another call of theirs (a reloaded
+ * page, a call started again) first lets go of the earlier call's handles; one of another visit is
+ * refused.
+ */
+async function inTurn<Value>(meetingId: string, participantId: string, call: string, step: (member: Member) => Promise<Value>): Promise<Value> {
   let member = members.get(participantId);
-  if (member && member.meetingId !== meetingId) throw new MediaServerUnavailable('another visit');
+  if (member && member.meetingId !== meetingId) throw new AppError('not_in_call', 403, 'Only people in the call send and receive video');
+  if (member && member.call !== call) {
+    await leaveMedia(participantId);
+    member = members.get(participantId);
+  }
   if (!member) {
-    member = { meetingId, participantId, publisher: null, subscriber: null, subscribed: new Map(), queue: Promise.resolve() };
+    member = { meetingId, participantId, call, publisher: null, subscriber: null, subscribed: new Map(), offered: null, gone: false, queue: Promise.resolve() };
     members.set(participantId, member);
   }
   const current = member;
@@ -191,7 +235,7 @@ function answerOf(result: { jsep?: unknown }): { type: 'answer'; sdp: string } {
  */
 export async function answerMediaServerRequest(snapshot: MeetingSnapshot | null, participantId: string, request: MediaServerRequest): Promise<object | null> {
   if (request.action === 'leave') {
-    await leaveMedia(participantId);
+    await leaveMedia(participantId, request.call);
     return null;
   }
   const me = snapshot?.people.find((person) => person.id === participantId);
@@ -204,19 +248,20 @@ export async function answerMediaServerRequest(snapshot: MeetingSnapshot | null,
   try {
     switch (request.action) {
       case 'publish':
-        return { description: await publish(meetingId, participantId, { offer: request.description, largestVisit: snapshot.policies.largestVisit }) };
+        return { description: await publish(meetingId, participantId, request.call, { offer: request.description, largestVisit: snapshot.policies.largestVisit }) };
       case 'subscribe': {
         const others = snapshot.people.filter((person) => person.id !== me.id && person.connectionId && isInCall(snapshot, person)).map((person) => person.id);
-        return { offer: await subscribe(meetingId, participantId, others) };
+        return { offer: await subscribe(meetingId, participantId, request.call, others) };
       }
       case 'answer':
-        await answerSubscription(meetingId, participantId, request.description);
+        await answerSubscription(meetingId, participantId, request.call, request.description);
         return null;
       case 'candidate':
-        await trickle(meetingId, participantId, request.side, request.candidate);
+        await trickle(meetingId, participantId, request.call, request.side, request.candidate);
         return null;
     }
   } catch (error) {
+    if (error instanceof AppError) throw error;
     const reason = unavailableUnlessJanus(error);
     log.warn({ area: 'media-server', participantId, action: request.action, error: describeError(reason) }, 'media server request failed');
     if (reason instanceof MediaServerUnavailable) throw new AppError('media_server_unavailable', 503, 'The video service is not answering; trying again', { 'Retry-After': '2' });
@@ -230,7 +275,13 @@ export async function answerMediaServerRequest(snapshot: MeetingSnapshot | null,
  */
 export function afterRemoval(meetingId: string, participantId: string): void {
   if (!mediaServerSession()) return;
-  void Promise.all([kickFromVisitRoom(meetingId, participantId), leaveMedia(participantId)]).catch((error: unknown) =>
+  // The kick first: it takes the feed out of the room and tells everyone's subscriptions. Had the
+  // handle been let go first, the feed stayed listed (held by their subscriptions) and the kick
+  // found no one.
+  void (async () => {
+    await kickFromVisitRoom(meetingId, participantId);
+    await leaveMedia(participantId);
+  })().catch((error: unknown) =>
     log.warn({ area: 'media-server', meetingId, participantId, error: describeError(error) }, 'could not take a removed person out of the media server'),
   );
 }

@@ -42,18 +42,21 @@ export const signalRequestSchema = z.object({
 
 /** What a page of a visit through the media server asks of it (lib/media-server/visit-media.ts). */
 const sdp = z.string().min(1).max(64_000, 'Description too large');
+/** The page's call: random per start of it, so a late request of an earlier call is told apart. */
+const call = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Not a call ID');
 export const mediaServerRequestSchema = z.discriminatedUnion('action', [
   // Its camera and microphone: a first offer, a renegotiation or an ICE restart.
-  z.strictObject({ action: z.literal('publish'), description: z.strictObject({ type: z.literal('offer'), sdp }) }),
+  z.strictObject({ action: z.literal('publish'), call, description: z.strictObject({ type: z.literal('offer'), sdp }) }),
   // The others in the call, as the server knows them: Janus' offer when what it receives changed.
-  z.strictObject({ action: z.literal('subscribe') }),
-  z.strictObject({ action: z.literal('answer'), description: z.strictObject({ type: z.literal('answer'), sdp }) }),
+  z.strictObject({ action: z.literal('subscribe'), call }),
+  z.strictObject({ action: z.literal('answer'), call, description: z.strictObject({ type: z.literal('answer'), sdp }) }),
   z.strictObject({
     action: z.literal('candidate'),
+    call,
     side: z.enum(['publisher', 'subscriber']),
     candidate: z.strictObject({ candidate: z.string().max(1024), sdpMid: z.string().max(64).nullish(), sdpMLineIndex: z.number().int().min(0).max(64).nullish(), usernameFragment: z.string().max(256).nullish() }).nullable(),
   }),
-  z.strictObject({ action: z.literal('leave') }),
+  z.strictObject({ action: z.literal('leave'), call }),
 ]);
 export type MediaServerRequest = z.infer<typeof mediaServerRequestSchema>;
 

@@ -15,8 +15,14 @@ import type { MeshPeer } from './peer-mesh';
 // The server decides whom we receive (the people in the call, publishing now). Someone just let in
 // publishes a moment after they appear in the view, so while anyone in the view is not received
 // yet, the page asks again every RESUBSCRIBE_EVERY_MS.
+//
+// Each start of the call has an id of its own, sent with every request: the server keeps one call's
+// handles per person, lets go of an earlier call's when a new one starts (a reload), and ignores a
+// late leave of an earlier call. When either connection fails, or a request is refused or not
+// answered, the call starts again (after RESTART_AFTER_MS): a new id, new connections.
 
 const RESUBSCRIBE_EVERY_MS = 1500;
+const RESTART_AFTER_MS = 2000;
 /**
  * What the camera is sent at: in a grid of five to twelve tiles nobody sees a full picture, and each
  * receiver decodes everyone (no simulcast yet). 360 lines at 15 frames a second fit the room's cap
@@ -34,6 +40,8 @@ export interface MediaServerCallOptions {
 interface SubscriptionOffer {
   description: RTCSessionDescriptionInit;
   streams: Array<{ mid: string; participantId: string; kind: 'audio' | 'video' }>;
+  /** Of a new subscription on the server: answered on a new connection. */
+  fresh: boolean;
 }
 
 export class MediaServerCall {
@@ -50,6 +58,8 @@ export class MediaServerCall {
   // Requests go one after another: a candidate after its description, an answer after its offer.
   private queue: Promise<unknown> = Promise.resolve();
   private readonly timer: ReturnType<typeof setInterval>;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private call = newCallId();
   private closed = false;
 
   constructor(private readonly options: MediaServerCallOptions) {
@@ -99,17 +109,50 @@ export class MediaServerCall {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.restartTimer);
+    this.hangUp();
+  }
+
+  /** Lets go of this call's connections and tells the server (its handles go). */
+  private hangUp(): void {
     this.publisher?.close();
     this.subscriber?.close();
-    void this.options.post({ action: 'leave' }).catch(() => undefined);
+    this.publisher = null;
+    this.subscriber = null;
+    this.subscriberDescribed = false;
+    this.subscriberPending.length = 0;
+    this.owners = new Map();
+    void this.options.post({ action: 'leave', call: this.call }).catch(() => undefined);
+  }
+
+  /** A connection failed, or the server refused or did not answer: the call starts again, once. */
+  private restartSoon(): void {
+    if (this.closed || this.restartTimer !== undefined) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.closed) return;
+      this.hangUp();
+      for (const [peer] of [...this.streams]) {
+        this.streams.delete(peer);
+        this.options.onRemoteStream(peer, null);
+      }
+      this.call = newCallId();
+      this.enqueue(() => this.publish());
+      this.enqueue(() => this.subscribe());
+    }, RESTART_AFTER_MS);
   }
 
   private enqueue(step: () => Promise<void>): void {
-    this.queue = this.queue.then(() => (this.closed ? undefined : step())).catch((error: unknown) => console.warn('[visit] media server step failed', error));
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : step()))
+      .catch((error: unknown) => {
+        console.warn('[visit] media server step failed', error);
+        this.restartSoon();
+      });
   }
 
   private async request(body: Record<string, unknown>): Promise<unknown> {
-    const response = await this.options.post(body);
+    const response = await this.options.post({ ...body, call: this.call });
     if (!response.ok) throw new Error(`media server ${String(body.action)}: ${response.status}`);
     return response.status === 204 ? null : response.json();
   }
@@ -118,6 +161,9 @@ export class MediaServerCall {
     if (this.publisher || !this.localStream) return;
     const pc = new RTCPeerConnection(this.options.configuration);
     this.publisher = pc;
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' && this.publisher === pc) this.restartSoon();
+    };
     const pending: RTCIceCandidateInit[] = [];
     let described = false;
     pc.onicecandidate = ({ candidate }) => {
@@ -147,6 +193,14 @@ export class MediaServerCall {
     const offer = answer?.offer;
     if (!offer || this.closed) return;
     this.owners = new Map(offer.streams.map((stream) => [stream.mid, stream.participantId]));
+    // A new subscription on the server (the first, or after it let go of an earlier one) is answered
+    // on a new connection.
+    if (offer.fresh && this.subscriber) {
+      this.subscriber.close();
+      this.subscriber = null;
+      this.subscriberDescribed = false;
+      this.subscriberPending.length = 0;
+    }
     const pc = this.subscriber ?? this.makeSubscriber();
     await pc.setRemoteDescription(offer.description);
     await pc.setLocalDescription(await pc.createAnswer());
@@ -166,6 +220,9 @@ export class MediaServerCall {
   private makeSubscriber(): RTCPeerConnection {
     const pc = new RTCPeerConnection(this.options.configuration);
     this.subscriber = pc;
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' && this.subscriber === pc) this.restartSoon();
+    };
     pc.onicecandidate = ({ candidate }) => {
       const init = candidate ? candidate.toJSON() : null;
       if (this.subscriberDescribed) this.enqueue(() => this.request({ action: 'candidate', side: 'subscriber', candidate: init }).then(() => undefined));
@@ -185,4 +242,9 @@ export class MediaServerCall {
     };
     return pc;
   }
+}
+
+function newCallId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
