@@ -86,12 +86,7 @@ export class MediaServerCall {
   /** The others in the call now: those gone lose their tile at once; new ones are asked for. */
   sync(peers: MeshPeer[]): void {
     this.peers = peers.map((peer) => peer.participantId);
-    for (const [peer] of [...this.streams]) {
-      if (!this.peers.includes(peer)) {
-        this.streams.delete(peer);
-        this.options.onRemoteStream(peer, null);
-      }
-    }
+    this.forgetStreams((peer) => this.peers.includes(peer));
     this.enqueue(() => this.subscribe());
   }
 
@@ -116,11 +111,8 @@ export class MediaServerCall {
   /** Lets go of this call's connections and tells the server (its handles go). */
   private hangUp(): void {
     this.publisher?.close();
-    this.subscriber?.close();
     this.publisher = null;
-    this.subscriber = null;
-    this.subscriberDescribed = false;
-    this.subscriberPending.length = 0;
+    this.closeSubscriber();
     this.owners = new Map();
     void this.options.post({ action: 'leave', call: this.call }).catch(() => undefined);
   }
@@ -132,10 +124,7 @@ export class MediaServerCall {
       this.restartTimer = undefined;
       if (this.closed) return;
       this.hangUp();
-      for (const [peer] of [...this.streams]) {
-        this.streams.delete(peer);
-        this.options.onRemoteStream(peer, null);
-      }
+      this.forgetStreams(() => false);
       this.call = newCallId();
       this.enqueue(() => this.publish());
       this.enqueue(() => this.subscribe());
@@ -195,12 +184,7 @@ export class MediaServerCall {
     this.owners = new Map(offer.streams.map((stream) => [stream.mid, stream.participantId]));
     // A new subscription on the server (the first, or after it let go of an earlier one) is answered
     // on a new connection.
-    if (offer.fresh && this.subscriber) {
-      this.subscriber.close();
-      this.subscriber = null;
-      this.subscriberDescribed = false;
-      this.subscriberPending.length = 0;
-    }
+    if (offer.fresh) this.closeSubscriber();
     const pc = this.subscriber ?? this.makeSubscriber();
     await pc.setRemoteDescription(offer.description);
     await pc.setLocalDescription(await pc.createAnswer());
@@ -209,11 +193,23 @@ export class MediaServerCall {
     for (const candidate of this.subscriberPending.splice(0)) await this.request({ action: 'candidate', side: 'subscriber', candidate });
     // Whoever is no longer in the offer has no tile stream any more.
     const received = new Set(this.owners.values());
+    this.forgetStreams((peer) => received.has(peer));
+  }
+
+  /** Closes the receiving connection; the next offer is answered on a new one. */
+  private closeSubscriber(): void {
+    this.subscriber?.close();
+    this.subscriber = null;
+    this.subscriberDescribed = false;
+    this.subscriberPending.length = 0;
+  }
+
+  /** Each remote stream `keep` does not keep is gone, and its tile is told. */
+  private forgetStreams(keep: (peer: string) => boolean): void {
     for (const [peer] of [...this.streams]) {
-      if (!received.has(peer)) {
-        this.streams.delete(peer);
-        this.options.onRemoteStream(peer, null);
-      }
+      if (keep(peer)) continue;
+      this.streams.delete(peer);
+      this.options.onRemoteStream(peer, null);
     }
   }
 
