@@ -18,6 +18,8 @@ const OTHER_TRANSPORTS = ['http', 'mqtt', 'nanomsg', 'pfunix', 'rabbitmq'];
 export interface MediaServer {
   url: string;
   apiSecret: string;
+  /** Its process (benchmarks read its CPU and memory from /proc). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -86,7 +88,7 @@ admin: {
     await stop();
     throw error;
   }
-  return { url: `ws://127.0.0.1:${options.port}`, apiSecret: options.apiSecret, stop };
+  return { url: `ws://127.0.0.1:${options.port}`, apiSecret: options.apiSecret, pid: child.pid!, stop };
 }
 
 /** The machine's first IPv4 interface that is not loopback (its name, as ice_enforce_list wants). */

@@ -37,7 +37,8 @@ export const en = {
     yourCamera: 'Your camera',
     microphoneLevel: 'Microphone level',
     clinicLogo: 'Clinic logo',
-    inCallWith: (names: string) => `In the visit with ${names}`,
+    // Up to three names; more would fill a phone's screen in a visit of twelve.
+    inCallWith: (names: string[]) => `In the visit with ${names.length > 3 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} others` : names.join(', ')}`,
     waitingForOthers: 'In the visit. No one else has joined yet.',
     someoneWaiting: (names: string) => `${names} waiting to be let in`,
     noOneElseYet: 'No one else is in the call yet.',

@@ -36,7 +36,7 @@ export const es: PatientText = {
     yourCamera: 'Su cámara',
     microphoneLevel: 'Nivel del micrófono',
     clinicLogo: 'Logotipo de la clínica',
-    inCallWith: (names: string) => `En la visita con ${names}`,
+    inCallWith: (names: string[]) => `En la visita con ${names.length > 3 ? `${names.slice(0, 2).join(', ')} y ${names.length - 2} personas más` : names.join(', ')}`,
     waitingForOthers: 'En la visita. Todavía no ha entrado nadie más.',
     someoneWaiting: (names: string) => `${names}: esperando para entrar`,
     noOneElseYet: 'Todavía no hay nadie más en la llamada.',

@@ -49,8 +49,20 @@ interface Member {
   queue: Promise<unknown>;
 }
 
-const holder = globalThis as typeof globalThis & { __televisitVisitMedia?: Map<string, Member> };
+/** Told when the server lost a person's media while their page was still in the call. */
+export type MediaLostListener = (meetingId: string, participantId: string) => void;
+
+const holder = globalThis as typeof globalThis & { __televisitVisitMedia?: Map<string, Member>; __televisitMediaLost?: MediaLostListener };
 const members = (holder.__televisitVisitMedia ??= new Map<string, Member>());
+
+/**
+ * Who tells a page that its media here are over though it did not leave (Janus restarted or its
+ * connection dropped, the handle hung up): the page starts its call again at once, instead of
+ * finding out when its connections time out. One listener per process (lib/visit/call-routes.ts).
+ */
+export function onMediaLost(listener: MediaLostListener): void {
+  holder.__televisitMediaLost = listener;
+}
 
 /** Publishes the person's offer (a first one, a renegotiation or an ICE restart); Janus' answer. */
 export function publish(meetingId: string, participantId: string, call: string, options: { offer: { type: 'offer'; sdp: string }; largestVisit: number }): Promise<{ type: 'answer'; sdp: string }> {
@@ -185,10 +197,12 @@ async function attach(member: Member): Promise<VideoRoomHandle> {
   const VideoRoom = (await import('janode/plugins/videoroom')).default;
   const handle = await attachVideoRoom();
   // Kicked (Remove), the room destroyed (End), the page's connection to Janus closed, or the handle
-  // gone with Janus: the person's media here are over; their page starts its call again if it is
-  // still in it.
+  // gone with Janus: the person's media here are over, and their page is told (it starts its call
+  // again if it is still in it). A page's own leave let go of its member first: nobody is told.
   const over = () => {
-    if (members.get(member.participantId) === member) void leaveMedia(member.participantId);
+    if (members.get(member.participantId) !== member) return;
+    void leaveMedia(member.participantId);
+    holder.__televisitMediaLost?.(member.meetingId, member.participantId);
   };
   // (A publisher is also told of others leaving: only its own kick counts.)
   handle.on(VideoRoom.EVENT.VIDEOROOM_LEAVING, (event: { reason?: string }) => {

@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { db } from '@/lib/db';
-import { answerMediaServerRequest } from '@/lib/media-server/visit-media';
+import { answerMediaServerRequest, onMediaLost } from '@/lib/media-server/visit-media';
 import { AppError, badRequest, errorAnswer, tooManyRequests, unauthorized } from '@/lib/errors';
+import { describeError, log } from '@/lib/log';
 import { readNodeJsonBody } from '@/lib/http/body';
 import { sharedLimiter, type RateLimiter } from '@/lib/http/rate-limit';
 import { setMediaState } from '@/lib/visit/meeting-state';
 import { PARTICIPANT_COOKIE, verifyParticipantSession, type ParticipantSession } from '@/lib/visit/participant-session';
 import { readMeetingSnapshot } from '@/lib/visit/meeting-view';
 import { mediaServerRequestSchema, mediaStateSchema, signalRequestSchema, SIGNAL_MAX_BYTES } from '@/lib/visit/schema';
-import { relaySignal } from '@/lib/visit/signal-relay';
+import { noticeMediaLost, relaySignal } from '@/lib/visit/signal-relay';
 import { streamHub } from '@/lib/visit/stream-hub';
 import { serveVisitStream } from '@/lib/visit/visit-stream';
 
@@ -47,6 +48,14 @@ const mediaChangesPerParticipant = () => sharedLimiter('visit-media-state', { bu
 const streamOpensPerParticipant = () => sharedLimiter('visit-stream-opens', { burst: 4, perSecond: 0.5 });
 
 /** Serves the request when it is one of the call routes; false to let Next.js have it. */
+// Media lost through the media server while a page was in the call (Janus restarted): its page is
+// told, through its push stream, and starts its call again.
+onMediaLost((meetingId, participantId) => {
+  void (async () => noticeMediaLost(await streamHub(), await db(), meetingId, participantId))().catch((error: unknown) =>
+    log.warn({ area: 'media-server', meetingId, participantId, error: describeError(error) }, 'could not tell a page its media were lost'),
+  );
+});
+
 export function serveCallRoute(request: IncomingMessage, response: ServerResponse): boolean {
   if (request.method === 'GET') {
     const stream = STREAM_ROUTE.exec(request.url ?? '');

@@ -51,11 +51,35 @@ export async function relaySignal(hub: StreamHub, database: Database, meetingId:
   if (refusal) throw refusal;
   // The sender's participant travels with its connection: links are per pair of people, and
   // outlive either side's reconnects (app/visit/[meetingId]/peer-mesh.ts).
-  const delivery = hub.deliverLocally(signal.to, { from: signal.from, fromParticipant: senderId, payload: signal.payload });
+  await deliver(hub, database, meetingId, { ...signal, fromParticipant: senderId });
+}
+
+/** Who a signal from the server itself (not from a browser) says it is from. */
+export const MEDIA_SERVER_SENDER = 'media-server';
+
+/**
+ * Tells a person's page that the server let go of its media through the media server while it was
+ * still in the call (lib/media-server/visit-media.ts onMediaLost): the page starts its call again.
+ * Nothing when the person is no longer connected or in the call.
+ */
+export async function noticeMediaLost(hub: StreamHub, database: Database, meetingId: string, participantId: string): Promise<void> {
+  const snapshot = (await hub.followedSnapshot(meetingId)) ?? (await readMeetingSnapshot(database, meetingId));
+  const person = snapshot?.people.find((candidate) => candidate.id === participantId);
+  if (!snapshot || !person?.connectionId || !isInCall(snapshot, person)) return;
+  const delivery = { from: MEDIA_SERVER_SENDER, fromParticipant: participantId, to: person.connectionId, payload: { link: MEDIA_SERVER_SENDER, restart: true } };
+  // A page that is not keeping up finds out from its connections instead.
+  await deliver(hub, database, meetingId, delivery).catch((error: unknown) => {
+    if (!(error instanceof AppError && error.code === 'recipient_busy')) throw error;
+  });
+}
+
+/** In memory when the recipient's stream is on this server; else stored and announced. */
+async function deliver(hub: StreamHub, database: Database, meetingId: string, signal: Signal & { fromParticipant: string }): Promise<void> {
+  const delivery = hub.deliverLocally(signal.to, { from: signal.from, fromParticipant: signal.fromParticipant, payload: signal.payload });
   if (delivery === 'delivered') return;
   if (delivery === 'busy') throw new AppError('recipient_busy', 503, 'That participant is not keeping up; try again shortly', { 'Retry-After': '1' });
   await database.transaction(async (tx) => {
-    await tx.insert(signals).values({ meetingId, fromConnection: signal.from, fromParticipant: senderId, toConnection: signal.to, payload: signal.payload });
+    await tx.insert(signals).values({ meetingId, fromConnection: signal.from, fromParticipant: signal.fromParticipant, toConnection: signal.to, payload: signal.payload });
     await announce(tx, signalTopic(signal.to));
   });
 }

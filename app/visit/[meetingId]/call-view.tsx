@@ -145,7 +145,7 @@ export function CallView(props: {
         : weakPeers.length
           ? weakPeers.map((peer) => t.theirConnectionWeak(peer.name)).join('. ')
           : view.peers.length
-            ? t.inCallWith(view.peers.map((peer) => peer.name).join(', '))
+            ? t.inCallWith(view.peers.map((peer) => peer.name))
             : isProvider && view.waiting.length
               ? t.someoneWaiting(view.waiting.map((person) => person.name).join(', '))
               : t.waitingForOthers;

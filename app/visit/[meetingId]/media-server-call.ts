@@ -1,4 +1,4 @@
-import type { MeshPeer } from './peer-mesh';
+import type { MeshPeer, SignalPayload } from './peer-mesh';
 
 // A visit of more than four people: the call's video through the media server (Janus, driven by
 // our server: lib/media-server/visit-media.ts). This page sends its camera and microphone once, on
@@ -18,11 +18,17 @@ import type { MeshPeer } from './peer-mesh';
 //
 // Each start of the call has an id of its own, sent with every request: the server keeps one call's
 // handles per person, lets go of an earlier call's when a new one starts (a reload), and ignores a
-// late leave of an earlier call. When either connection fails, or a request is refused or not
-// answered, the call starts again (after RESTART_AFTER_MS): a new id, new connections.
+// late leave of an earlier call. When either connection fails or stays disconnected, or a request is
+// refused or not answered, the call starts again (after RESTART_AFTER_MS): a new id, new
+// connections. When the server lost our media (Janus restarted), its notice on the push stream
+// starts it again at once.
 
 const RESUBSCRIBE_EVERY_MS = 1500;
 const RESTART_AFTER_MS = 2000;
+/** A connection disconnected this long (Janus gone without a word, the network cut) is over. */
+const DISCONNECTED_RESTART_MS = 3000;
+/** Who the server's own notices come from (lib/visit/signal-relay.ts MEDIA_SERVER_SENDER). */
+const MEDIA_SERVER_SENDER = 'media-server';
 /**
  * What the camera is sent at: in a grid of five to twelve tiles nobody sees a full picture, and each
  * receiver decodes everyone (no simulcast yet). 360 lines at 15 frames a second fit the room's cap
@@ -61,12 +67,20 @@ export class MediaServerCall {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private call = newCallId();
   private closed = false;
+  /** Since when a connection of ours has been disconnected (null: none is). */
+  private disconnectedSince: number | null = null;
 
   constructor(private readonly options: MediaServerCallOptions) {
     this.options.configuration = { ...options.configuration, bundlePolicy: 'max-bundle' };
     this.timer = setInterval(() => {
+      this.watchConnections();
       if (this.peers.some((peer) => !this.streams.has(peer))) this.enqueue(() => this.subscribe());
     }, RESUBSCRIBE_EVERY_MS);
+  }
+
+  /** A notice from our server on the push stream: it lost our media (Janus restarted), so we start again now. */
+  handleSignal(_fromParticipant: string, fromConnection: string, payload: SignalPayload & { restart?: unknown }): void {
+    if (fromConnection === MEDIA_SERVER_SENDER && payload.restart === true) this.restartSoon(0);
   }
 
   setLocalStream(stream: MediaStream | null): void {
@@ -117,9 +131,18 @@ export class MediaServerCall {
     void this.options.post({ action: 'leave', call: this.call }).catch(() => undefined);
   }
 
+  /** A connection that stays disconnected does not come back by itself here: the call starts again. */
+  private watchConnections(): void {
+    const disconnected = [this.publisher, this.subscriber].some((pc) => pc?.connectionState === 'disconnected');
+    if (!disconnected) this.disconnectedSince = null;
+    else if (this.disconnectedSince === null) this.disconnectedSince = Date.now();
+    else if (Date.now() - this.disconnectedSince >= DISCONNECTED_RESTART_MS) this.restartSoon(0);
+  }
+
   /** A connection failed, or the server refused or did not answer: the call starts again, once. */
-  private restartSoon(): void {
+  private restartSoon(delay = RESTART_AFTER_MS): void {
     if (this.closed || this.restartTimer !== undefined) return;
+    this.disconnectedSince = null;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.closed) return;
@@ -128,7 +151,7 @@ export class MediaServerCall {
       this.call = newCallId();
       this.enqueue(() => this.publish());
       this.enqueue(() => this.subscribe());
-    }, RESTART_AFTER_MS);
+    }, delay);
   }
 
   private enqueue(step: () => Promise<void>): void {

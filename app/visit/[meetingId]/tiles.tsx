@@ -38,11 +38,12 @@ export function RemoteTile({ peer, stream, report, speaking, size = 'grid' }: { 
           <span aria-hidden="true" className={`flex items-center justify-center rounded-full bg-slate-600 font-semibold ${size === 'strip' ? 'h-10 w-10 text-base' : 'h-16 w-16 text-2xl'}`}>
             {initials(peer.name)}
           </span>
-          <span className="mt-2 text-sm text-slate-200">{t.cameraOff}</span>
+          {/* A strip's tile is a phone's 96 px: the initials say it, the words are for screen readers. */}
+          <span className={size === 'strip' ? 'sr-only' : 'mt-2 text-sm text-slate-200'}>{t.cameraOff}</span>
         </div>
       ) : null}
       {reconnecting || !stream ? (
-        <p className="absolute inset-x-0 top-2 mx-auto w-fit rounded bg-black/70 px-2 py-1 text-sm" data-testid="tile-status">
+        <p className={`absolute inset-x-0 mx-auto w-fit rounded bg-black/70 ${size === 'strip' ? 'top-1 px-1 text-xs' : 'top-2 px-2 py-1 text-sm'}`} data-testid="tile-status">
           {reconnecting ? t.reconnecting : t.connecting}
         </p>
       ) : null}

@@ -71,7 +71,9 @@ export function useCall(options: {
         onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
       });
       meshRef.current = call;
+      inbox.attach(call);
       return () => {
+        inbox.attach(null);
         call.close();
         meshRef.current = null;
         setRemoteStreams(new Map());

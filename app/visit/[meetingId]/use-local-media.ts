@@ -1,10 +1,16 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { VideoPath } from '@/lib/visit/meeting-view';
 
 // This browser's camera and microphone: asked for once, kept while the page needs them, switched
 // when another device is chosen (the new tracks replace the old in every link, no renegotiation),
 // and a microphone level for the meter. The choices are remembered on this device.
+//
+// A call between browsers sends up to 720p; a group visit through the media server never sends
+// more than 360 lines at 15 frames a second (media-server-call.ts), so its camera is asked for no
+// more: capturing 720p at 30 to throw three quarters away cost a phone's battery, and six such
+// pages on two cores were too busy to answer a click.
 
 export type MediaProblem = 'blocked' | 'notFound' | 'busy' | 'failed';
 
@@ -26,8 +32,10 @@ export interface LocalMedia {
 
 const CHOICE_KEY = 'televisit-devices';
 const NO_CHOICE: DeviceChoice = { cameraId: '', microphoneId: '', speakerId: '' };
+const CALL_CAPTURE: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 } };
+const GROUP_CAPTURE: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } };
 
-export function useLocalMedia(active: boolean): LocalMedia {
+export function useLocalMedia(active: boolean, video: VideoPath = 'peer-to-peer'): LocalMedia {
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [problem, setProblem] = useState<MediaProblem | null>(null);
   const [devices, setDevices] = useState<LocalMedia['devices']>({ cameras: [], microphones: [], speakers: [] });
@@ -60,7 +68,7 @@ export function useLocalMedia(active: boolean): LocalMedia {
     let cancelled = false;
     let opened: MediaStream | null = null;
     const constraints: MediaStreamConstraints = {
-      video: { width: { ideal: 1280 }, height: { ideal: 720 }, ...(choice.cameraId ? { deviceId: { exact: choice.cameraId } } : {}) },
+      video: { ...(video === 'media-server' ? GROUP_CAPTURE : CALL_CAPTURE), ...(choice.cameraId ? { deviceId: { exact: choice.cameraId } } : {}) },
       audio: choice.microphoneId ? { deviceId: { exact: choice.microphoneId } } : true,
     };
     const devicesApi = navigator.mediaDevices;
@@ -90,7 +98,7 @@ export function useLocalMedia(active: boolean): LocalMedia {
       opened?.getTracks().forEach((track) => track.stop());
       setStream(null);
     };
-  }, [active, choice.cameraId, choice.microphoneId]);
+  }, [active, video, choice.cameraId, choice.microphoneId]);
 
   useEffect(() => {
     const refresh = () => void listDevices().then(setDevices);

@@ -82,7 +82,7 @@ export function VisitRoom({ meetingId, initialView, customText, logoSrc, roomNot
   const inCall = view.stage === 'in-call' && !left && !replaced;
   const waiting = view.stage === 'waiting-for-host' || view.stage === 'waiting-for-admission';
   // Camera and microphone from the waiting room on: a patient sees they are ready before the provider comes.
-  const media = useLocalMedia((inCall || waiting) && !left && !replaced);
+  const media = useLocalMedia((inCall || waiting) && !left && !replaced, view.video);
 
   const post = useCallback(
     (path: string, body: unknown) =>
