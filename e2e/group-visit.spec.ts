@@ -66,18 +66,30 @@ test.describe('a group visit through the media server', () => {
 
     for (const page of everyone) await expect.poll(() => decodingVideos(page), { timeout: 90_000 }).toBe(PEOPLE - 1);
     for (const page of everyone) await expectOnlyJanus(page);
+    // Screen sharing does not go through the media server yet: no button that would send nothing.
+    await expect(provider.getByRole('button', { name: 'Share screen' })).toHaveCount(0);
+
+    // Simulcast: each page receives the layer its tiles need. A phone shows one person large and
+    // four in its strip: those four come at 180 lines (the small layer). The laptop's grid of five
+    // shows everyone large: it gets the 360-line layer (of those whose browser sends it now: a
+    // browser short of CPU stops sending its top layer, and Janus falls back to the small one).
+    await expect.poll(async () => (await receivedHeights(others[1]!)).slice(0, 4), { timeout: 30_000 }).toEqual([180, 180, 180, 180]);
+    await expect.poll(async () => (await receivedHeights(provider)).at(-1), { timeout: 30_000 }).toBe(360);
 
     // Janus killed and started again mid-visit: it comes back with no rooms and none of our handles.
-    // The server makes the room again, and every page, told by the server, starts its call again.
+    // While it is down the pages say so; then the server makes the room again, and every page, told
+    // by the server, starts its call again.
     await connection?.close().catch(() => undefined);
     connection = undefined;
     await janus.stop();
+    await expect(others[1]!.getByTestId('visit-status')).toHaveText('Video is not available right now. Trying again…', { timeout: 30_000 });
     janus = await startJanus(JANUS_OPTIONS);
     const backAt = Date.now();
     for (const page of everyone) await expect.poll(() => decodingVideos(page), { timeout: 60_000 }).toBe(PEOPLE - 1);
     test.info().annotations.push({ type: 'Janus back to every page decoding', description: `${Date.now() - backAt} ms` });
     console.log(`Janus back to every page decoding: ${Date.now() - backAt} ms`);
     for (const page of everyone) await expectOnlyJanus(page);
+    await expect(others[1]!.getByTestId('visit-status')).not.toHaveText(/not available/);
 
     // Remove: the person's page is told, their feed leaves the room at once, and everyone else
     // stops receiving them.
@@ -89,13 +101,13 @@ test.describe('a group visit through the media server', () => {
     // Timed from the page's request (a click on a page this busy can take seconds to land).
     const removing = provider.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/actions')).then(() => Date.now());
     await provider.getByRole('region', { name: 'People' }).getByTestId('people-in-call').getByRole('button', { name: 'Remove Person1 Diaz' }).click();
-    await expect.poll(() => roomFeeds(meetingId), { timeout: 15_000 }).toHaveLength(PEOPLE - 1);
+    await expect.poll(() => roomFeeds(meetingId), { timeout: 60_000 }).toHaveLength(PEOPLE - 1);
     // Measured, not asserted (a time on this loaded machine is no evidence): the report shows it.
     const removeTime = `${Date.now() - (await removing)} ms`;
     test.info().annotations.push({ type: 'Remove request to feed gone', description: removeTime });
     console.log(`Remove request to feed gone: ${removeTime}`);
     await expect(removed.getByText('You are not in the visit right now.')).toBeVisible();
-    for (const page of [provider, ...others.slice(1)]) await expect.poll(() => decodingVideos(page), { timeout: 15_000 }).toBe(PEOPLE - 2);
+    for (const page of [provider, ...others.slice(1)]) await expect.poll(() => decodingVideos(page), { timeout: 60_000 }).toBe(PEOPLE - 2);
 
     // End: the room is gone from Janus.
     await provider.getByRole('button', { name: 'End visit for everyone' }).click();
@@ -144,6 +156,8 @@ test.describe('a group visit through the media server', () => {
     }
     for (const [index, box] of boxes.entries()) for (const other of boxes.slice(index + 1)) expect(overlaps(box, other)).toBe(false);
     for (let index = 1; index <= 11; index++) await expect(laptop.getByTestId('call-grid').getByText(`Member${index} Okafor`, { exact: true })).toBeVisible();
+    // The status line names two and counts the rest: eleven names took a third of a phone's screen.
+    for (const page of [laptop, phone]) await expect(page.getByTestId('visit-status')).toHaveText(/^In the visit with Member\d+ Okafor, Member\d+ Okafor and 9 others$/);
 
     // The phone: the speaker large, the ten others in a strip that scrolls sideways (reached by
     // keyboard); the page itself never wider than the phone.
@@ -195,6 +209,21 @@ async function expectOnlyJanus(page: Page): Promise<void> {
     expect(port).toBeGreaterThanOrEqual(RTP_PORTS[0]);
     expect(port).toBeLessThanOrEqual(RTP_PORTS[1]);
   }
+}
+
+/** The height of each video the page receives now (its simulcast layer), smallest first. */
+async function receivedHeights(page: Page): Promise<number[]> {
+  const heights = await page.evaluate(async () => {
+    const found: number[] = [];
+    for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
+      if (pc.connectionState !== 'connected') continue;
+      (await pc.getStats()).forEach((entry: RTCStats & { kind?: string; frameHeight?: number }) => {
+        if (entry.type === 'inbound-rtp' && entry.kind === 'video' && entry.frameHeight) found.push(entry.frameHeight);
+      });
+    }
+    return found;
+  });
+  return heights.sort((a, b) => a - b);
 }
 
 /** Remote videos on the page that have a picture and decode new frames over half a second. */

@@ -21,6 +21,7 @@ const { StreamHub } = await import('../lib/visit/stream-hub.ts');
 const { readMeetingSnapshot } = await import('../lib/visit/meeting-view.ts');
 const { actOnParticipant, connectParticipant, setMediaState } = await import('../lib/visit/meeting-state.ts');
 const { seedIntegrationRow } = await import('./fixtures/integration.ts');
+const { noticeMediaLost, MEDIA_SERVER_SENDER } = await import('../lib/visit/signal-relay.ts');
 type StreamClient = import('../lib/visit/stream-hub.ts').StreamClient;
 type StreamHubType = import('../lib/visit/stream-hub.ts').StreamHub;
 
@@ -140,6 +141,29 @@ describe('the stream hub', () => {
     await eventually(() => states(page).at(-1)?.peers[0]?.micOn === false);
     assert.equal(reads, before + 1, 'one read, for the one change');
     page.close();
+  });
+
+  test("a page in the call whose media the server lost is told, on its stream, to start its call again; a removed person's page is not", async () => {
+    const { join } = await visit();
+    const provider = await join('Provider', 'E9');
+    const patient = await join('Patient', 'P9');
+    const providerStream = await connectedStream(provider.meetingId, provider.participantId);
+    const patientStream = await connectedStream(patient.meetingId, patient.participantId);
+    await eventually(() => states(patientStream).at(-1)?.stage === 'in-call');
+    const notices = (client: RecordingClient) => client.events.filter((entry) => entry.event === 'signal' && (entry.data as { from: string }).from === MEDIA_SERVER_SENDER);
+    await noticeMediaLost(hub, handle.db, patient.meetingId, patient.participantId);
+    assert.deepEqual(
+      notices(patientStream).map((entry) => entry.data),
+      [{ from: MEDIA_SERVER_SENDER, fromParticipant: patient.participantId, payload: { link: MEDIA_SERVER_SENDER, restart: true } }],
+    );
+    assert.equal(notices(providerStream).length, 0, 'only the person whose media were lost');
+    // Removed: out of the call, so not told to start a call again.
+    assert.equal(await actOnParticipant(handle.db, patient.meetingId, provider.participantId, patient.participantId, 'remove'), true);
+    await eventually(() => states(patientStream).at(-1)?.stage !== 'in-call');
+    await noticeMediaLost(hub, handle.db, patient.meetingId, patient.participantId);
+    assert.equal(notices(patientStream).length, 1);
+    providerStream.close();
+    patientStream.close();
   });
 
   test('a newer stream of the same person replaces the older one here: it is told, and closed', async () => {

@@ -69,3 +69,16 @@ test("a page's call is told apart from its earlier one: a late leave of the earl
   await assert.rejects(trickle(randomUUID(), participantId, 'third-call-id', 'publisher', null), { status: 403 });
   await leaveMedia(participantId);
 });
+
+test('a page asks for one of two simulcast layers per person it receives, for at most eleven people', async () => {
+  const { mediaServerRequestSchema } = await import('../lib/visit/schema.ts');
+  const layers = (entries: Array<{ participantId: string; layer: number }>) => mediaServerRequestSchema.safeParse({ action: 'layers', call, layers: entries });
+  assert.equal(layers([{ participantId: randomUUID(), layer: 0 }, { participantId: randomUUID(), layer: 1 }]).success, true);
+  assert.equal(layers([{ participantId: randomUUID(), layer: 2 }]).success, false, 'there is no third layer');
+  assert.equal(layers([]).success, false);
+  assert.equal(layers(Array.from({ length: 12 }, () => ({ participantId: randomUUID(), layer: 0 }))).success, false);
+  assert.equal(layers([{ participantId: 'not-an-id', layer: 0 }]).success, false);
+  // Someone waiting chooses nothing: refused before Janus is asked.
+  const { snapshot, waiting } = visit(6);
+  await assert.rejects(answerMediaServerRequest(snapshot, waiting.id, { action: 'layers', call, layers: [{ participantId: randomUUID(), layer: 0 }] }), { status: 403 });
+});

@@ -53,7 +53,8 @@ declare module 'janode/plugins/videoroom' {
     kick(params: { room: Room; feed: Room; secret?: string }): Promise<{ room: Room; feed: Room }>;
     joinPublisher(params: { room: Room; feed?: Room; display?: string; pin?: string }): Promise<{ room: Room; feed: Room }>;
     joinConfigurePublisher(params: { room: Room; feed?: Room; display?: string; pin?: string; jsep: RTCSessionDescriptionInit }): Promise<{ room: Room; feed: Room; jsep?: RTCSessionDescriptionInit }>;
-    configure(params: { jsep?: RTCSessionDescriptionInit; restart?: boolean; update?: boolean }): Promise<{ jsep?: RTCSessionDescriptionInit }>;
+    /** A publisher's new description, or a subscriber's choices per stream (its simulcast layer). */
+    configure(params: { jsep?: RTCSessionDescriptionInit; restart?: boolean; update?: boolean; streams?: Array<{ mid: string; substream?: number }> }): Promise<{ jsep?: RTCSessionDescriptionInit }>;
     joinSubscriber(params: { room: Room; pin?: string; streams: Array<{ feed: Room; mid?: string }>; autoupdate?: boolean }): Promise<{ room: Room; jsep?: RTCSessionDescriptionInit; streams?: unknown[] }>;
     update(params: { subscribe?: Array<{ feed: Room }>; unsubscribe?: Array<{ feed: Room }> }): Promise<{ jsep?: RTCSessionDescriptionInit; streams?: unknown[] }>;
     start(params: { jsep: RTCSessionDescriptionInit }): Promise<unknown>;

@@ -38,6 +38,11 @@ http {
 ${options.upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=3s;`).join('\n')}
     keepalive 16;
   }
+  upstream televisit_media {
+    hash $cookie_tv_visit consistent;
+${options.upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=3s;`).join('\n')}
+    keepalive 16;
+  }
   server {
     listen 127.0.0.1:${options.port};
     include ${PROXY_SETTINGS};

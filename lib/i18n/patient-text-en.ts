@@ -71,6 +71,7 @@ export const en = {
     microphoneOff: 'Microphone off',
     cameraOff: 'Camera off',
     connecting: 'Connecting…',
+    videoServiceDown: 'Video is not available right now. Trying again…',
     reconnecting: 'Reconnecting…',
     reconnectingVisit: 'Reconnecting to the visit…',
     yourConnectionWeak: 'Your connection is weak',

@@ -69,6 +69,7 @@ export const es: PatientText = {
     microphoneOff: 'Micrófono apagado',
     cameraOff: 'Cámara apagada',
     connecting: 'Conectando…',
+    videoServiceDown: 'El video no está disponible en este momento. Intentando de nuevo…',
     reconnecting: 'Reconectando…',
     reconnectingVisit: 'Reconectando con la visita…',
     yourConnectionWeak: 'Su conexión es débil',

@@ -6,7 +6,7 @@ import { describeError, log } from '@/lib/log';
 //
 // One connection per server process, with one session on it (janode sends its keepalives). When
 // the connection closes or fails (Janus restarted, the network between them cut), the media server
-// is down from that moment, and the connection is tried again after 1 s, 1 s again, then 2, 4 and 8, then every
+// is down from that moment, and the connection is tried again every second three times, then after 2, 2, 4 and 8 s, then every
 // 10 s, until it is back. Admins see the state on the Notification Records page and in /metrics.
 //
 // The state is kept on globalThis: the route bundles have copies of this module, and must read what
@@ -31,7 +31,7 @@ interface Monitor {
 }
 
 const holder = globalThis as typeof globalThis & { __televisitMediaServer?: Monitor };
-const RETRY_DELAYS_MS = [1000, 1000, 2000, 4000, 8000, 10_000];
+const RETRY_DELAYS_MS = [1000, 1000, 1000, 2000, 2000, 4000, 8000, 10_000];
 /** A connection that does not open in this long is a failed try (a firewall that drops packets). */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Closing waits for Janus' goodbye at most this long. */

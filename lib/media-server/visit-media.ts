@@ -42,8 +42,10 @@ interface Member {
   subscriber: VideoRoomHandle | null;
   /** The feeds the subscriber receives (its last offer answered), by participant. */
   subscribed: Map<string, number>;
-  /** What the last offer, not yet answered, would make it receive. */
-  offered: Map<string, number> | null;
+  /** The video section (mid) of each person received, for choosing their simulcast layer. */
+  videoMids: Map<string, string>;
+  /** What the last offer, not yet answered, would make it receive, and its video sections. */
+  offered: { feeds: Map<string, number>; videoMids: Map<string, string> } | null;
   /** Let go of: a step still running detaches what it makes. */
   gone: boolean;
   queue: Promise<unknown>;
@@ -112,8 +114,6 @@ export function subscribe(meetingId: string, participantId: string, call: string
     }
     const description = result.jsep as { type?: string; sdp?: string } | undefined;
     if (description?.type !== 'offer' || typeof description.sdp !== 'string') return null;
-    // What it receives changes when the page answers (answerSubscription).
-    member.offered = wanted;
     const byFeed = new Map([...wanted].map(([other, feed]) => [feed, other]));
     const streams: SubscriptionOffer['streams'] = [];
     for (const stream of (result.streams ?? []) as Array<{ mid?: unknown; feed_id?: unknown; type?: unknown; active?: unknown }>) {
@@ -122,6 +122,8 @@ export function subscribe(meetingId: string, participantId: string, call: string
         streams.push({ mid: stream.mid, participantId: other, kind: stream.type });
       }
     }
+    // What it receives changes when the page answers (answerSubscription).
+    member.offered = { feeds: wanted, videoMids: new Map(streams.filter((stream) => stream.kind === 'video').map((stream) => [stream.participantId, stream.mid])) };
     return { description: { type: 'offer', sdp: description.sdp }, streams, fresh };
   });
 }
@@ -133,7 +135,24 @@ export function answerSubscription(meetingId: string, participantId: string, cal
     const offered = member.offered;
     member.offered = null;
     await withTimeout(member.subscriber.start({ jsep: answer }), CALL_TIMEOUT_MS, 'start');
-    member.subscribed = offered;
+    member.subscribed = offered.feeds;
+    member.videoMids = offered.videoMids;
+  });
+}
+
+/**
+ * Which simulcast layer of each sender the person receives (lib/visit/schema.ts
+ * SIMULCAST_TOP_LAYER): the page asks for the size its tiles show. Senders it does not receive now
+ * are passed over; Janus falls back to a lower layer by itself when a higher one stops.
+ */
+export function chooseLayers(meetingId: string, participantId: string, call: string, layers: Array<{ participantId: string; layer: number }>): Promise<void> {
+  return inTurn(meetingId, participantId, call, async (member) => {
+    const streams = layers.flatMap(({ participantId: other, layer }) => {
+      const mid = member.videoMids.get(other);
+      return mid ? [{ mid, substream: layer }] : [];
+    });
+    if (!member.subscriber || streams.length === 0) return;
+    await withTimeout(member.subscriber.configure({ streams }), CALL_TIMEOUT_MS, 'choose layers');
   });
 }
 
@@ -197,20 +216,22 @@ async function attach(member: Member): Promise<VideoRoomHandle> {
   const VideoRoom = (await import('janode/plugins/videoroom')).default;
   const handle = await attachVideoRoom();
   // Kicked (Remove), the room destroyed (End), the page's connection to Janus closed, or the handle
-  // gone with Janus: the person's media here are over, and their page is told (it starts its call
-  // again if it is still in it). A page's own leave let go of its member first: nobody is told.
-  const over = () => {
+  // gone with Janus: the person's media here are over. In the last two their page is told (it starts
+  // its call again if it is still in it). A page's own leave let go of its member first: nobody is told.
+  // Removed or ended: the page is not told to start again (it is out of the call, and a stale view
+  // of the meeting could let it publish again).
+  const over = (tellPage: boolean) => {
     if (members.get(member.participantId) !== member) return;
     void leaveMedia(member.participantId);
-    holder.__televisitMediaLost?.(member.meetingId, member.participantId);
+    if (tellPage) holder.__televisitMediaLost?.(member.meetingId, member.participantId);
   };
   // (A publisher is also told of others leaving: only its own kick counts.)
   handle.on(VideoRoom.EVENT.VIDEOROOM_LEAVING, (event: { reason?: string }) => {
-    if (event.reason === 'kicked') over();
+    if (event.reason === 'kicked') over(false);
   });
-  handle.once(VideoRoom.EVENT.VIDEOROOM_DESTROYED, over);
-  handle.once(HANDLE_DETACHED, over);
-  handle.once(HANDLE_HANGUP, over);
+  handle.once(VideoRoom.EVENT.VIDEOROOM_DESTROYED, () => over(false));
+  handle.once(HANDLE_DETACHED, () => over(true));
+  handle.once(HANDLE_HANGUP, () => over(true));
   return handle;
 }
 
@@ -227,7 +248,7 @@ async function inTurn<Value>(meetingId: string, participantId: string, call: str
     member = members.get(participantId);
   }
   if (!member) {
-    member = { meetingId, participantId, call, publisher: null, subscriber: null, subscribed: new Map(), offered: null, gone: false, queue: Promise.resolve() };
+    member = { meetingId, participantId, call, publisher: null, subscriber: null, subscribed: new Map(), videoMids: new Map(), offered: null, gone: false, queue: Promise.resolve() };
     members.set(participantId, member);
   }
   const current = member;
@@ -272,6 +293,9 @@ export async function answerMediaServerRequest(snapshot: MeetingSnapshot | null,
         return null;
       case 'candidate':
         await trickle(meetingId, participantId, request.call, request.side, request.candidate);
+        return null;
+      case 'layers':
+        await chooseLayers(meetingId, participantId, request.call, request.layers);
         return null;
     }
   } catch (error) {

@@ -23,6 +23,13 @@ export const SMALLEST_VISIT = 2;
 export const PEER_TO_PEER_LARGEST_VISIT = 4;
 /** Through the media server (JANUS_URL): each browser sends once and receives everyone else. */
 export const MEDIA_SERVER_LARGEST_VISIT = 12;
+/**
+ * A page in such a visit sends its camera in two simulcast layers, 0 (180 lines) and 1 (360), and
+ * each receiver takes the one its tile needs. Two, not three: a group visit's camera is 360 lines,
+ * and Chromium sends at most two layers of a picture that size (its per-resolution limit); a third
+ * (90 lines) would be smaller than any tile.
+ */
+export const SIMULCAST_TOP_LAYER = 1;
 /** Admitted patients go straight in whenever a provider is there; removed ones stay out. */
 export const ADMISSIONS = ['waiting', 'admitted', 'removed'] as const;
 
@@ -55,6 +62,12 @@ export const mediaServerRequestSchema = z.discriminatedUnion('action', [
     call,
     side: z.enum(['publisher', 'subscriber']),
     candidate: z.strictObject({ candidate: z.string().max(1024), sdpMid: z.string().max(64).nullish(), sdpMLineIndex: z.number().int().min(0).max(64).nullish(), usernameFragment: z.string().max(256).nullish() }).nullable(),
+  }),
+  // Which of each sender's simulcast layers to receive (0: the small one), for the size of their tile.
+  z.strictObject({
+    action: z.literal('layers'),
+    call,
+    layers: z.array(z.strictObject({ participantId: id, layer: z.number().int().min(0).max(SIMULCAST_TOP_LAYER) })).min(1).max(MEDIA_SERVER_LARGEST_VISIT - 1),
   }),
   z.strictObject({ action: z.literal('leave'), call }),
 ]);

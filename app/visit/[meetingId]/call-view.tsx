@@ -136,25 +136,27 @@ export function CallView(props: {
   const myQuality = worst(linkReports.map((report) => report?.mine ?? 'unknown'));
   const weakPeers = view.peers.filter((peer) => isWeak(call.reports.get(peer.participantId)?.theirs));
   const providers = view.peers.filter((peer) => peer.userType === 'Provider');
-  const statusText = reconnecting
-    ? t.reconnecting
-    : isRoom && providers.length
-      ? t.roomCallFrom(providers.map((peer) => peer.name).join(', '))
-      : isWeak(myQuality)
-        ? t.yourConnectionWeak
-        : weakPeers.length
-          ? weakPeers.map((peer) => t.theirConnectionWeak(peer.name)).join('. ')
-          : view.peers.length
-            ? t.inCallWith(view.peers.map((peer) => peer.name))
-            : isProvider && view.waiting.length
-              ? t.someoneWaiting(view.waiting.map((person) => person.name).join(', '))
-              : t.waitingForOthers;
+  const statusText = call.videoServiceDown
+    ? t.videoServiceDown
+    : reconnecting
+      ? t.reconnecting
+      : isRoom && providers.length
+        ? t.roomCallFrom(providers.map((peer) => peer.name).join(', '))
+        : isWeak(myQuality)
+          ? t.yourConnectionWeak
+          : weakPeers.length
+            ? weakPeers.map((peer) => t.theirConnectionWeak(peer.name)).join('. ')
+            : view.peers.length
+              ? t.inCallWith(view.peers.map((peer) => peer.name))
+              : isProvider && view.waiting.length
+                ? t.someoneWaiting(view.waiting.map((person) => person.name).join(', '))
+                : t.waitingForOthers;
   const emptyText = !isProvider ? t.othersConnecting : view.waiting.length ? t.admitAbove : t.noOneElseYet;
 
   return (
     <main className="surface-dark flex h-[100dvh] flex-col bg-slate-900 text-white" data-testid="call">
       <header className="flex items-center gap-2 px-3 py-2">
-        <p role="status" aria-live="polite" data-testid="visit-status" className={`min-w-0 flex-1 text-sm font-medium ${reconnecting || isWeak(myQuality) || weakPeers.length ? 'text-amber-300' : 'text-slate-200'}`}>
+        <p role="status" aria-live="polite" data-testid="visit-status" className={`min-w-0 flex-1 text-sm font-medium ${call.videoServiceDown || reconnecting || isWeak(myQuality) || weakPeers.length ? 'text-amber-300' : 'text-slate-200'}`}>
           {statusText}
         </p>
         <QualityIndicator quality={myQuality} label={t.networkQuality} names={t.quality} />
@@ -200,7 +202,8 @@ export function CallView(props: {
           micOn,
           cameraOn,
           sharing,
-          canShare: view.allowed.shareScreen && canShare,
+          // Not through the media server yet (README, Group visits): no button that sends nothing.
+          canShare: view.allowed.shareScreen && canShare && view.video === 'peer-to-peer',
           chatAllowed: view.allowed.chat,
           chatOpen: panel === 'chat',
           unreadChat,

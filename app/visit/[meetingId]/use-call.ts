@@ -18,6 +18,8 @@ import type { SignalInbox } from './signal-inbox';
 
 export interface CallMedia {
   remoteStreams: Map<string, MediaStream>;
+  /** A group visit's video service (the media server) is not answering now; the call keeps trying. */
+  videoServiceDown: boolean;
   remoteScreens: Map<string, MediaStream>;
   reports: Map<string, LinkReport>;
   /** How loud each peer is now (0 to 1), by participant. */
@@ -47,6 +49,7 @@ export function useCall(options: {
   const [remoteStreams, setRemoteStreams] = useState<Map<string, MediaStream>>(new Map());
   const [remoteScreens, setRemoteScreens] = useState<Map<string, MediaStream>>(new Map());
   const [reports, setReports] = useState<Map<string, LinkReport>>(new Map());
+  const [videoServiceDown, setVideoServiceDown] = useState(false);
   // Where our signals come from: the stream that is open now (none while it reconnects).
   const connection = useRef(connectionId);
   connection.current = connectionId;
@@ -69,6 +72,8 @@ export function useCall(options: {
         configuration: rtcConfiguration,
         post: (body) => ask.current(body),
         onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
+        tileHeight: (peer) => document.querySelector<HTMLElement>(`[data-participant="${CSS.escape(peer)}"]`)?.clientHeight ?? null,
+        onUnavailable: setVideoServiceDown,
       });
       meshRef.current = call;
       inbox.attach(call);
@@ -77,6 +82,7 @@ export function useCall(options: {
         call.close();
         meshRef.current = null;
         setRemoteStreams(new Map());
+        setVideoServiceDown(false);
       };
     }
     const mesh = new PeerMesh({
@@ -133,7 +139,7 @@ export function useCall(options: {
   }, [screenTrack, inCall, iceReady, connected]);
 
   const audioLevels = useCallback(() => meshRef.current?.audioLevels() ?? new Map<string, number>(), []);
-  return { remoteStreams, remoteScreens, reports, audioLevels };
+  return { remoteStreams, videoServiceDown, remoteScreens, reports, audioLevels };
 }
 
 function withEntry<Value>(map: Map<string, Value>, key: string, value: Value | null): Map<string, Value> {
