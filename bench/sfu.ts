@@ -18,8 +18,8 @@ import { CHROMIUM_ARGS } from '../playwright.config';
 import { startApp } from '../e2e/support/app-server';
 import { prepareEmbeddedData } from '../e2e/support/embedded-app';
 import { startJanus, type MediaServer } from '../e2e/support/janus';
-import { RECORD_PEER_CONNECTIONS } from '../e2e/support/webrtc';
-import { encryptLaunchData, launchKeyFromSecret } from '../lib/epic/launch-token';
+import { decodingVideos, RECORD_PEER_CONNECTIONS } from '../e2e/support/webrtc';
+import { launchPath } from '../e2e/support/epic';
 import { buildIfNeeded } from './support/build';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3393);
@@ -94,7 +94,7 @@ async function measure(browser: Browser, janus: MediaServer, scenario: Scenario)
       contexts.push(context);
       await context.addInitScript(RECORD_PEER_CONNECTIONS);
       const page = await context.newPage();
-      const fields = { SessionID: sessionId, UserType: index === 0 ? 'Provider' : 'Patient', ExternalID: `SFU${index}`, FirstName: `Person${index}` };
+      const fields = { SessionID: sessionId, UserType: index === 0 ? ('Provider' as const) : ('Patient' as const), ExternalID: `SFU${index}`, FirstName: `Person${index}` };
       await page.goto(app.url + launchPath(data.integration, fields));
       pages.push(page);
     }
@@ -146,16 +146,6 @@ function counters(page: Page): Promise<{ sent: number; received: number; framesD
   });
 }
 
-/** Remote videos on the page that have a picture and decode new frames over half a second. */
-function decodingVideos(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const videos = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')];
-    const before = videos.map((video) => video.getVideoPlaybackQuality().totalVideoFrames);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    return videos.filter((video, index) => video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > before[index]!).length;
-  });
-}
-
 /** Janus' CPU time so far (user and system, in clock ticks) and resident memory, from /proc. */
 function janusUsage(pid: number): { ticks: number; rssKb: number } {
   // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
@@ -163,12 +153,6 @@ function janusUsage(pid: number): { ticks: number; rssKb: number } {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { ticks: Number(fields[11]) + Number(fields[12]), rssKb: Number(rss?.[1] ?? 0) };
-}
-
-function launchPath(integration: { encryptionKey: string; secret: string }, fields: Record<string, string>): string {
-  const plaintext = new URLSearchParams({ Timestamp: String(Math.floor(Date.now() / 1000)), ...fields }).toString();
-  const data = encryptLaunchData(plaintext, launchKeyFromSecret(integration.secret, 'AES-256-CBC'), 'AES-256-CBC');
-  return `/launch?key=${encodeURIComponent(integration.encryptionKey)}&data=${encodeURIComponent(data)}`;
 }
 
 function report({ scenario, upKbps, downKbps, fpsPerRemote, janus }: Figures): string {

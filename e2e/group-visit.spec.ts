@@ -7,7 +7,7 @@ import { visitRoomFeeds } from '../lib/media-server/visit-rooms';
 import { appMasterKey, launchPath, seedIntegration, uniqueSessionId, type TestIntegration } from './support/epic';
 import { startJanus, type MediaServer } from './support/janus';
 import { launchVisitor, openStream, type OpenStream } from './support/visit';
-import { openRecordedPage, selectedCandidatePairs } from './support/webrtc';
+import { decodingVideos, openRecordedPage, selectedCandidatePairs } from './support/webrtc';
 
 // A visit larger than browsers can send to each other: its video goes through Debian's Janus, which
 // our server drives. Each page sends its camera once and receives the others on one connection.
@@ -240,14 +240,4 @@ async function receivedHeights(page: Page): Promise<number[]> {
     return found;
   });
   return heights.sort((a, b) => a - b);
-}
-
-/** Remote videos on the page that have a picture and decode new frames over half a second. */
-async function decodingVideos(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const videos = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')];
-    const before = videos.map((video) => video.getVideoPlaybackQuality().totalVideoFrames);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    return videos.filter((video, index) => video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > before[index]!).length;
-  });
 }

@@ -21,6 +21,8 @@ export async function startLoadBalancer(options: { port: number; upstreamPorts: 
   const dir = mkdtempSync(path.join(tmpdir(), 'televisit-nginx-'));
   for (const folder of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, folder));
   for (const folder of [dir, ...['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((name) => path.join(dir, name))]) chmodSync(folder, 0o777);
+  // The same servers twice: round robin, and by visit cookie for the media-server route (deploy/nginx).
+  const servers = options.upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=3s;`).join('\n');
   const config = `
 worker_processes 1;
 daemon off;
@@ -35,12 +37,12 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   upstream televisit {
-${options.upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=3s;`).join('\n')}
+${servers}
     keepalive 16;
   }
   upstream televisit_media {
     hash $cookie_tv_visit consistent;
-${options.upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=3s;`).join('\n')}
+${servers}
     keepalive 16;
   }
   server {

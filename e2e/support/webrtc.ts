@@ -99,3 +99,13 @@ export async function expectRemoteVideoPlaying(page: Page, options: { timeout?: 
     )
     .toBeGreaterThan(0);
 }
+
+/** Remote videos on the page that have a picture and decode new frames over half a second. */
+export function decodingVideos(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const videos = [...document.querySelectorAll<HTMLVideoElement>('[data-testid="remote-video"]')];
+    const before = videos.map((video) => video.getVideoPlaybackQuality().totalVideoFrames);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return videos.filter((video, index) => video.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > before[index]!).length;
+  });
+}

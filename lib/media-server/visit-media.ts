@@ -4,7 +4,7 @@ import { log, describeError } from '@/lib/log';
 import { isInCall, videoPathOf, type MeetingSnapshot } from '@/lib/visit/meeting-view';
 import type { MediaServerRequest } from '@/lib/visit/schema';
 import { mediaServerSession, withTimeout } from './janus';
-import { attachVideoRoom, closeVisitRoom, kickFromVisitRoom, MediaServerUnavailable, NO_SUCH_ROOM, openVisitRoom, unavailableUnlessJanus, visitFeed, visitRoom, withVideoRoom } from './visit-rooms';
+import { attachVideoRoom, closeVisitRoom, kickFromVisitRoom, MediaServerUnavailable, openVisitRoom, unavailableUnlessJanus, visitFeed, visitRoom, visitRoomFeeds } from './visit-rooms';
 
 // Each person's media through the visit's room in Janus, driven by this server for their page:
 // a publisher (their camera and microphone, sent once) and a subscriber (everyone else's, received
@@ -184,16 +184,7 @@ export function hasMedia(participantId: string): boolean {
 }
 
 async function publishingFeeds(meetingId: string): Promise<Set<number>> {
-  const { room, secret } = visitRoom(meetingId);
-  return withVideoRoom(undefined, async (handle) => {
-    try {
-      const { participants } = await handle.listParticipants({ room, secret });
-      return new Set(participants.filter((participant) => participant.publisher).map((participant) => Number(participant.feed)));
-    } catch (error) {
-      if ((error as { _code?: unknown })._code === NO_SUCH_ROOM) return new Set<number>();
-      throw error;
-    }
-  });
+  return new Set((await visitRoomFeeds(meetingId, { publishing: true })) ?? []);
 }
 
 /**

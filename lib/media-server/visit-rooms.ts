@@ -96,13 +96,13 @@ export async function kickFromVisitRoom(meetingId: string, participantId: string
   });
 }
 
-/** The feeds in the visit's room now, or null when there is no room. */
-export async function visitRoomFeeds(meetingId: string, options: { session?: JanodeSession; masterKey?: Buffer } = {}): Promise<number[] | null> {
+/** The feeds in the visit's room now (with `publishing`, only those sending media), or null when there is no room. */
+export async function visitRoomFeeds(meetingId: string, options: { session?: JanodeSession; masterKey?: Buffer; publishing?: boolean } = {}): Promise<number[] | null> {
   const room = visitRoom(meetingId, options.masterKey);
   return withVideoRoom(options.session, async (handle) => {
     try {
       const { participants } = await handle.listParticipants({ room: room.room, secret: room.secret });
-      return participants.map((participant) => Number(participant.feed));
+      return participants.filter((participant) => !options.publishing || participant.publisher).map((participant) => Number(participant.feed));
     } catch (error) {
       ignoreCode(error, NO_SUCH_ROOM);
       return null;

@@ -7,7 +7,6 @@ import { readNodeJsonBody } from '@/lib/http/body';
 import { sharedLimiter, type RateLimiter } from '@/lib/http/rate-limit';
 import { setMediaState } from '@/lib/visit/meeting-state';
 import { PARTICIPANT_COOKIE, verifyParticipantSession, type ParticipantSession } from '@/lib/visit/participant-session';
-import { readMeetingSnapshot } from '@/lib/visit/meeting-view';
 import { mediaServerRequestSchema, mediaStateSchema, signalRequestSchema, SIGNAL_MAX_BYTES } from '@/lib/visit/schema';
 import { noticeMediaLost, relaySignal } from '@/lib/visit/signal-relay';
 import { streamHub } from '@/lib/visit/stream-hub';
@@ -84,7 +83,7 @@ async function answer(request: IncomingMessage, response: ServerResponse, meetin
     } else if (route === 'media-server') {
       takeOrRefuse(signalsPerParticipant(), session.participantId);
       const ask = mediaServerRequestSchema.parse(await readNodeJsonBody(request, SIGNAL_MAX_BYTES));
-      const snapshot = (await (await streamHub()).followedSnapshot(meetingId)) ?? (await readMeetingSnapshot(await db(), meetingId));
+      const snapshot = await (await streamHub()).meetingSnapshot(meetingId);
       const body = await answerMediaServerRequest(snapshot, session.participantId, ask);
       if (body) return void response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
     } else {

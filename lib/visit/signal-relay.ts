@@ -2,7 +2,7 @@ import type { Database } from '@/lib/db/client';
 import { signals } from '@/lib/db/schema';
 import { announce, signalTopic } from '@/lib/db/bus';
 import { AppError } from '@/lib/errors';
-import { isInCall, readMeetingSnapshot, type MeetingSnapshot } from '@/lib/visit/meeting-view';
+import { isInCall, type MeetingSnapshot } from '@/lib/visit/meeting-view';
 import { mayShareScreen, sendingVideoSections } from '@/lib/visit/policies';
 import type { StreamHub } from '@/lib/visit/stream-hub';
 
@@ -46,7 +46,7 @@ function sdpOf(payload: Record<string, unknown> | undefined): string {
  * announced, and the server holding that stream takes it.
  */
 export async function relaySignal(hub: StreamHub, database: Database, meetingId: string, senderId: string, signal: Signal): Promise<void> {
-  const snapshot = (await hub.followedSnapshot(meetingId)) ?? (await readMeetingSnapshot(database, meetingId));
+  const snapshot = await hub.meetingSnapshot(meetingId);
   const refusal = signalRefusal(snapshot, senderId, signal);
   if (refusal) throw refusal;
   // The sender's participant travels with its connection: links are per pair of people, and
@@ -63,7 +63,7 @@ export const MEDIA_SERVER_SENDER = 'media-server';
  * Nothing when the person is no longer connected or in the call.
  */
 export async function noticeMediaLost(hub: StreamHub, database: Database, meetingId: string, participantId: string): Promise<void> {
-  const snapshot = (await hub.followedSnapshot(meetingId)) ?? (await readMeetingSnapshot(database, meetingId));
+  const snapshot = await hub.meetingSnapshot(meetingId);
   const person = snapshot?.people.find((candidate) => candidate.id === participantId);
   if (!snapshot || !person?.connectionId || !isInCall(snapshot, person)) return;
   const delivery = { from: MEDIA_SERVER_SENDER, fromParticipant: participantId, to: person.connectionId, payload: { link: MEDIA_SERVER_SENDER, restart: true } };

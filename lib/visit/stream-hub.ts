@@ -181,6 +181,11 @@ export class StreamHub {
     return room ? room.current() : undefined;
   }
 
+  /** The meeting as this server follows it, or else as the database has it now. */
+  async meetingSnapshot(meetingId: string): Promise<MeetingSnapshot | null> {
+    return (await this.followedSnapshot(meetingId)) ?? (await this.readSnapshot(this.database, meetingId));
+  }
+
   /** The newest stream wins: the older one is told at once, and its page does not reconnect. */
   private replace(client: StreamClient): void {
     client.replaced = true;

@@ -67,43 +67,37 @@ export function useCall(options: {
     const configuration = iceRef.current;
     if (!inCall || !configuration || !connected) return;
     const rtcConfiguration = { iceServers: configuration.iceServers, iceTransportPolicy: configuration.iceTransportPolicy };
-    if (video === 'media-server') {
-      const call = new MediaServerCall({
-        configuration: rtcConfiguration,
-        post: (body) => ask.current(body),
-        onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
-        tileHeight: (peer) => document.querySelector<HTMLElement>(`[data-participant="${CSS.escape(peer)}"]`)?.clientHeight ?? null,
-        onUnavailable: setVideoServiceDown,
-      });
-      meshRef.current = call;
-      inbox.attach(call);
-      return () => {
-        inbox.attach(null);
-        call.close();
-        meshRef.current = null;
-        setRemoteStreams(new Map());
-        setVideoServiceDown(false);
-      };
-    }
-    const mesh = new PeerMesh({
-      myParticipantId,
-      myUserType,
-      myPage,
-      configuration: rtcConfiguration,
-      send: (to, payload) => (connection.current ? send.current({ from: connection.current, to, payload }) : Promise.resolve()),
-      onRemoteStream: (peer, stream) => setRemoteStreams((streams) => withEntry(streams, peer, stream)),
-      onRemoteScreen: (peer, stream) => setRemoteScreens((streams) => withEntry(streams, peer, stream)),
-      onReport: (peer, report) => setReports((current) => withEntry(current, peer, report)),
-    });
-    meshRef.current = mesh;
-    inbox.attach(mesh);
+    const onRemoteStream = (peer: string, stream: MediaStream | null) => setRemoteStreams((streams) => withEntry(streams, peer, stream));
+    const call =
+      video === 'media-server'
+        ? new MediaServerCall({
+            configuration: rtcConfiguration,
+            post: (body) => ask.current(body),
+            onRemoteStream,
+            tileHeight: (peer) => document.querySelector<HTMLElement>(`[data-participant="${CSS.escape(peer)}"]`)?.clientHeight ?? null,
+            onUnavailable: setVideoServiceDown,
+          })
+        : new PeerMesh({
+            myParticipantId,
+            myUserType,
+            myPage,
+            configuration: rtcConfiguration,
+            send: (to, payload) => (connection.current ? send.current({ from: connection.current, to, payload }) : Promise.resolve()),
+            onRemoteStream,
+            onRemoteScreen: (peer, stream) => setRemoteScreens((streams) => withEntry(streams, peer, stream)),
+            onReport: (peer, report) => setReports((current) => withEntry(current, peer, report)),
+          });
+    meshRef.current = call;
+    // The mesh's signals from the others, or the media server call's notices from our server.
+    inbox.attach(call);
     return () => {
       inbox.attach(null);
-      mesh.close();
+      call.close();
       meshRef.current = null;
       setRemoteStreams(new Map());
       setRemoteScreens(new Map());
       setReports(new Map());
+      setVideoServiceDown(false);
     };
   }, [inCall, iceReady, connected, myParticipantId, myUserType, myPage, inbox, video]);
 
